@@ -1,0 +1,51 @@
+"""The ``pipeline`` command: one thin sub-command per stage, registered here.
+
+Commands parse options, call a stage's pure core and print a summary; they hold no logic
+of their own. ``main`` turns every failure into one line on stderr and a non-zero exit:
+usage errors exit 2, program errors exit 1, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from pipeline.console import error_line
+from pipeline.errors import PipelineError
+
+app = typer.Typer(
+    name="pipeline",
+    help="Raw French news articles to versioned, human-corrected NLP datasets.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def main() -> None:
+    """Console-script entry point with one-line errors and meaningful exit codes."""
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.Abort:
+        error_line("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except PipelineError as exc:
+        error_line(str(exc))
+        sys.exit(1)
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # a program error still gets one line, not a traceback
+        error_line(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+@app.callback()
+def _root() -> None:
+    """Raw French news articles to versioned, human-corrected NLP datasets."""

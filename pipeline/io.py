@@ -1,0 +1,176 @@
+"""Streaming Parquet and JSONL I/O with atomic, deterministic writes.
+
+This is the only module that opens data files. Writers take an iterator of records and
+write row group by row group, so memory is bounded by one group, not by the corpus.
+Every write goes to a temporary file in the destination folder, is fsynced, then renamed
+over the target: a crash leaves the previous file intact and no half-written one.
+The same records always give a byte-identical file (no timestamps, fixed options).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.errors import PipelineError, SchemaVersionError
+from pipeline.schema import (
+    RECORD_TYPE_KEY,
+    SCHEMA_VERSION,
+    SCHEMA_VERSION_KEY,
+    arrow_schema,
+    from_row,
+    to_row,
+)
+
+R = TypeVar("R")
+
+DEFAULT_ROW_GROUP = 1000
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "use_dictionary": True,
+    "write_statistics": True,
+}
+
+
+def tmp_path_for(path: Path) -> Path:
+    """A hidden temporary name beside ``path`` (same filesystem, so rename is atomic)."""
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def fsync_dir(path: Path) -> None:
+    """Persist a rename: fsync the folder that holds the new entry."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; on success rename it onto ``path``, else delete it."""
+    path = Path(path)
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PipelineError(f"{path}: cannot create folder ({exc.strerror})") from exc
+    tmp = tmp_path_for(path)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a file for writing atomically (see ``atomic_path``)."""
+    encoding = None if "b" in mode else "utf-8"
+    with (
+        atomic_path(path) as tmp,
+        open(tmp, mode, encoding=encoding, newline="" if encoding else None) as fh,
+    ):
+        yield fh
+
+
+def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_records(
+    path: Path,
+    records: Iterable[Any],
+    record_type: type,
+    row_group_size: int = DEFAULT_ROW_GROUP,
+) -> int:
+    """Write records of ``record_type`` to Parquet atomically; return how many were written.
+
+    An empty iterator still writes a valid file with the schema, so downstream stages can
+    tell "no records" from "stage never ran".
+    """
+    schema = arrow_schema(record_type)
+    count = 0
+    try:
+        with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, **PARQUET_OPTIONS) as out:
+            for batch in _batches((to_row(r) for r in records), row_group_size):
+                table = pa.Table.from_pylist(batch, schema=schema)
+                out.write_table(table, row_group_size=row_group_size)
+                count += len(batch)
+    except OSError as exc:
+        raise PipelineError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+    return count
+
+
+def check_schema(path: Path, record_type: type) -> pq.ParquetFile:
+    """Open a Parquet file and refuse it unless this schema version wrote this record type."""
+    try:
+        pf = pq.ParquetFile(path)
+    except FileNotFoundError as exc:
+        raise PipelineError(f"{path}: no such file") from exc
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise PipelineError(f"{path}: not a readable Parquet file ({exc})") from exc
+    meta = pf.schema_arrow.metadata or {}
+    version = meta.get(SCHEMA_VERSION_KEY, b"").decode() or "none"
+    kind = meta.get(RECORD_TYPE_KEY, b"").decode() or "unknown"
+    if version != SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"{path}: written with schema version {version}, this pipeline reads {SCHEMA_VERSION}"
+        )
+    if kind != record_type.__name__:
+        raise SchemaVersionError(f"{path}: holds {kind} records, expected {record_type.__name__}")
+    return pf
+
+
+def read_records(
+    path: Path, record_type: type[R], batch_size: int = DEFAULT_ROW_GROUP
+) -> Iterator[R]:
+    """Stream records of ``record_type`` from a Parquet file, one batch in memory at a time."""
+    pf = check_schema(path, record_type)
+    for batch in pf.iter_batches(batch_size=batch_size):
+        for row in batch.to_pylist():
+            yield from_row(record_type, row)
+
+
+def count_records(path: Path, record_type: type) -> int:
+    """Number of rows, from the footer alone (no data read)."""
+    return check_schema(path, record_type).metadata.num_rows
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Write dicts as JSON lines atomically (sorted keys: deterministic bytes)."""
+    count = 0
+    try:
+        with atomic_open(path, "w") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+                count += 1
+    except OSError as exc:
+        raise PipelineError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+    return count
+
+
+def write_jsonl_records(path: Path, records: Iterable[Any]) -> int:
+    """Write records (dataclasses) as JSON lines atomically."""
+    return write_jsonl(path, (to_row(r) for r in records))

@@ -1,0 +1,41 @@
+"""Read ``params.yaml``: every threshold, model name, batch size, ratio and seed lives there.
+
+DVC tracks the same file, so a value changed here reruns exactly the stages that read it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import PipelineError
+
+DEFAULT_PATH = Path("params.yaml")
+
+
+def params_path() -> Path:
+    """The params file in use: ``PIPELINE_PARAMS`` if set, else ``params.yaml`` here, else the
+    copy beside the package (so the CLI works from any folder of a checkout)."""
+    env = os.environ.get("PIPELINE_PARAMS")
+    if env:
+        return Path(env)
+    if DEFAULT_PATH.exists():
+        return DEFAULT_PATH
+    return Path(__file__).resolve().parent.parent / "params.yaml"
+
+
+def load_params(section: str, path: Path | None = None) -> dict[str, Any]:
+    """One top-level section of the params file, as a dict."""
+    path = path or params_path()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise PipelineError(f"{path}: cannot read parameters ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise PipelineError(f"{path}: invalid YAML ({exc})") from exc
+    if section not in data or not isinstance(data[section], dict):
+        raise PipelineError(f"{path}: missing section '{section}'")
+    return data[section]
