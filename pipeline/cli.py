@@ -49,3 +49,10 @@ def main() -> None:
 @app.callback()
 def _root() -> None:
     """Raw French news articles to versioned, human-corrected NLP datasets."""
+
+
+eval_app = typer.Typer(
+    help="Measure annotation quality against gold data, next to a baseline row.",
+    no_args_is_help=True,
+)
+app.add_typer(eval_app, name="eval")

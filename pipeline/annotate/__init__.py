@@ -1,0 +1,1 @@
+"""Pre-annotation: machine labels (entities, time expressions, events) for annotators to correct."""
