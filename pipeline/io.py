@@ -174,3 +174,29 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
 def write_jsonl_records(path: Path, records: Iterable[Any]) -> int:
     """Write records (dataclasses) as JSON lines atomically."""
     return write_jsonl(path, (to_row(r) for r in records))
+
+
+def write_json(path: Path, obj: Any, private: bool = False) -> None:
+    """Write one JSON document atomically (sorted keys); ``private`` makes it mode 0600.
+
+    The mode is set on the temporary file before the rename, so a secret is never readable
+    by others, not even for an instant.
+    """
+    try:
+        with atomic_path(path) as tmp:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(obj, fh, ensure_ascii=False, sort_keys=True, indent=1)
+                fh.write("\n")
+    except OSError as exc:
+        raise PipelineError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+
+
+def read_json(path: Path) -> Any:
+    """Read one JSON document; a missing or unreadable file is a one-line error."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise PipelineError(f"{path}: no such file") from exc
+    except (OSError, ValueError) as exc:
+        raise PipelineError(f"{path}: not readable JSON ({exc})") from exc
