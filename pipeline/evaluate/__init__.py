@@ -1,0 +1,1 @@
+"""Quality measurement against gold data: readers for gold formats, span scoring, commands."""
