@@ -56,3 +56,7 @@ eval_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(eval_app, name="eval")
+
+from pipeline.studio.command import studio_app  # noqa: E402
+
+app.add_typer(studio_app, name="studio")

@@ -30,3 +30,65 @@ def repo_root() -> Path:
 def seeds_dir() -> Path:
     """The two sample articles (one story told by two outlets), copied into the repo."""
     return SEEDS
+
+
+# ------------------------------------------------------------------ Label Studio server
+def _free_port() -> int:
+    """A port nothing listens on right now (the kernel picks it)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_clean(folder: Path):
+    """Start a managed server on a random loopback port, ignoring the caller's LABEL_STUDIO_*."""
+    import os
+
+    from pipeline.studio import server
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.startswith("LABEL_STUDIO_"):
+                mp.delenv(name)
+        return server.start_server(folder, _free_port())
+
+
+@pytest.fixture(scope="session")
+def studio_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Label Studio data folder initialised once per session (migrations take 45-60 s).
+
+    The server is stopped again right away, so modules copy a quiescent SQLite file.
+    """
+    from pipeline.studio import server
+
+    folder = tmp_path_factory.mktemp("studio-template")
+    _start_clean(folder)
+    server.stop_server(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def studio_server(studio_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A real server of its own for one test module: a copy of the template (about 5 s).
+
+    Yields ``(ServerInfo, Credentials)``; the server is stopped with SIGTERM afterwards.
+    """
+    import shutil
+
+    from pipeline.studio import server
+
+    folder = tmp_path_factory.mktemp("studio")
+    shutil.copytree(
+        studio_template,
+        folder,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns(server.SERVER_FILE, server.LOG_FILE),
+    )
+    info = _start_clean(folder)
+    creds = server.stored_credentials(folder)
+    try:
+        yield info, creds
+    finally:
+        server.stop_server(folder)
