@@ -1,1 +1,2 @@
-"""Label Studio integration: managed server, labeling config, push of pre-annotations, pull of human corrections, agreement."""
+"""Label Studio integration: a managed server, the labeling config made from the taxonomy,
+idempotent push of pre-annotations, pull of human corrections, and annotator agreement."""

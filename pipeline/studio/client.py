@@ -87,7 +87,9 @@ class Studio:
     def _api_error(self, what: str, status: int | None, body: Any) -> PipelineError:
         if status in (401, 403):
             return PipelineError(f"{self.url}: Label Studio rejected the API token (HTTP {status})")
-        detail = body.get("detail") or body.get("validation_errors") if isinstance(body, dict) else body
+        detail = body
+        if isinstance(body, dict):
+            detail = body.get("validation_errors") or body.get("detail") or body
         text = json.dumps(detail, ensure_ascii=False) if not isinstance(detail, str) else detail
         return PipelineError(f"{self.url}: {what} failed (HTTP {status}): {text[:300]}")
 

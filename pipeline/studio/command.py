@@ -16,7 +16,7 @@ studio_app = typer.Typer(
 
 DataDirOpt = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Managed server's data folder [default: params studio.data_dir]"),
+    typer.Option("--data-dir", help="Managed server's data folder [default: .studio]"),
 ]
 UrlOpt = Annotated[
     str | None,
