@@ -60,3 +60,7 @@ app.add_typer(eval_app, name="eval")
 from pipeline.studio.command import studio_app  # noqa: E402
 
 app.add_typer(studio_app, name="studio")
+
+from pipeline.evaluate.dates import eval_dates  # noqa: E402
+
+eval_app.command("dates")(eval_dates)

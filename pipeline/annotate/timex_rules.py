@@ -1,0 +1,670 @@
+"""French time expressions: find candidates with compiled regexes, then resolve their values.
+
+Two passes over an article, both cheap:
+
+1. *Candidates.* A dozen compiled patterns (day names, months, ``hier``/``demain``,
+   ``le 12 mai 1999``, ``en 1999``, ``lundi dernier``, ``la semaine dernière``, ``ce matin``,
+   ``14 h 30``, ``les années 1990``, holidays...) each propose spans; overlapping proposals
+   are settled longest-first, so ``samedi 29 mai`` wins over ``samedi``.
+2. *Values.* Each kept span is resolved against the article date (the TimeML document
+   creation time), in text order, so that a bare clock time or ``le lendemain`` can lean on
+   the last day mentioned before it. Full calendar dates go through ``dateparser.parse``
+   (month abbreviations, ordinals, numeric dates, impossible days); year-less and deictic
+   expressions follow the rules below, which dateparser does not know (which Saturday is
+   ``samedi`` in a past-tense sentence, what ``l'an dernier`` is as a TimeML value).
+
+Span convention (FR-TimeBank / TimeML): the extent is the noun phrase, with its determiner
+and internal modifiers (``le 6 mai dernier``, ``la semaine dernière``, ``début octobre``);
+prepositions and bounding signals stay outside (``en août`` → ``août``,
+``au plus tard samedi`` → ``samedi``, ``jusqu'au 30 juin`` → ``30 juin``), but they are read
+as cues: ``au plus tard`` points to the future, ``depuis`` to the past.
+
+Which occurrence of a weekday or a year-less date is meant: an adjacent ``dernier`` /
+``prochain`` decides; else a signal just before the span; else the verb tense nearest to the
+span in its sentence (passé composé, imparfait, futur, ``va``/``doit`` + infinitive); else
+the occurrence nearest to the article date.
+
+Unresolvable is not invented: without an article date, ``hier`` or ``samedi`` get no value
+(None), while what the text states is kept (``le 12 mai`` → ``XXXX-05-12``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from dateutil.easter import easter
+
+from pipeline.annotate import timex_calendar as cal
+from pipeline.annotate.timex_calendar import Direction
+
+# ----------------------------------------------------------------------- building blocks
+#: Every apostrophe French text uses in ``aujourd'hui`` or ``l'an`` (typewriter, typographic,
+#: modifier letters and the look-alikes dateparser's own tests list).
+APOS = "['’ʼʻ՚ꞌ＇′‵ʹ]"
+DAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+WEEKDAY_NUMBER = {name: i for i, name in enumerate(DAYS.split("|"))}
+_MONTH_NAMES = (
+    "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
+    "novembre|décembre|decembre"
+)
+# Abbreviations only with their dot or before a year: "sept" alone is the number seven.
+_MONTH_ABBR = "janv|févr|fév|fevr|fev|avr|juil|sept|oct|nov|déc|dec"
+MONTH = rf"(?:{_MONTH_NAMES}|(?:{_MONTH_ABBR})(?:\.|(?=\s+\d{{4}})))(?!\w)"
+DAYNUM = r"(?:1er|1re|premier|[12]\d|3[01]|0?[1-9])"
+YEAR4 = r"(?:1\d{3}|20\d{2})"
+# A two-digit year only where nothing else can follow it ("octobre 98", "10 novembre 93,").
+YEAR2 = r"(?:\d{2}(?=\s*[,.;:)!?»]|\s+(?:et|à|au|puis|ou)(?!\w)|\s*$))"
+PART = r"(?:matinée|matin|après-midi|soirée|soir|nuit)"
+PART_PREFIX = rf"(?:en\s+(?:début|fin)\s+d(?:e\s+|{APOS}\s*)|dans\s+la\s+|en\s+)"
+NUMBER_WORDS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
+    "quinze": 15, "seize": 16, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50,
+    "cent": 100,
+}  # fmt: skip
+NUMBER = rf"(?:\d{{1,3}}|{'|'.join(NUMBER_WORDS)})"
+ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+_F = re.IGNORECASE
+
+PATTERNS: dict[str, re.Pattern[str]] = {
+    # le 12 mai 1999, samedi 29 mai, le jeudi 7 octobre, 1er juin, le 6 mai dernier
+    "day_month": re.compile(
+        rf"(?<!\w)(?:(?P<det>le|ce)\s+)?(?:(?P<wd>{DAYS})\s*,?\s+)?(?P<d>{DAYNUM})\s+"
+        rf"(?P<m>{MONTH})(?:\s+(?P<y>{YEAR4})(?!\d)|\s+(?P<yy>{YEAR2}))?"
+        rf"(?:\s+(?P<rel>dernier|prochain)(?!\w))?",
+        _F,
+    ),
+    # 12/05/1999, 12.05.99
+    "numeric": re.compile(r"(?<![\w./-])[0-3]?\d([/.])[01]?\d\1(?:\d{4}|\d{2})(?![\w/.-]?\d)"),
+    # août, mai 1988, octobre 98, juin prochain, début octobre, le mois de juin, mi-mai
+    "month": re.compile(
+        rf"(?<!\w)(?P<mod>(?:début|fin|mi|courant|milieu)(?:\s*-\s*|\s+d(?:e\s+|{APOS}\s*)|\s+))?"
+        rf"(?P<det>(?:le\s+)?mois\s+d(?:e\s+|{APOS}\s*))?(?P<m>{MONTH})"
+        rf"(?:\s+(?P<y>{YEAR4})(?!\d)|\s+(?P<yy>{YEAR2})|\s+(?P<rel>dernier|prochain)(?!\w))?",
+        _F,
+    ),
+    # hier, avant-hier, aujourd'hui, demain, hier soir, aujourd'hui vendredi,
+    # hier en début d'après-midi
+    "deictic": re.compile(
+        rf"(?<!\w)(?P<w>avant-hier|après-demain|aujourd{APOS}\s?hui|hier|demain)(?![\w-])"
+        rf"(?:\s+(?P<wd>{DAYS})(?!\w))?"
+        rf"(?:\s*,?\s*(?P<pmod>{PART_PREFIX})?(?P<part>{PART}|midi|journée)(?!\w))?",
+        _F,
+    ),
+    # ce vendredi, ce matin, cette semaine, cet été, ce mardi soir
+    "demonstrative": re.compile(
+        rf"(?<!\w)(?P<det>ce|cet|cette)\s+(?:(?P<wd>{DAYS})(?:\s+(?P<part>{PART}))?"
+        rf"|(?P<part2>{PART}|midi)"
+        rf"|(?P<unit>semaine|mois|année|an|week-end|trimestre|semestre|printemps|été|automne|hiver))"
+        rf"(?:-ci)?(?![\w-])",
+        _F,
+    ),
+    # lundi, samedi prochain, mardi soir, le mercredi dernier
+    "weekday": re.compile(
+        rf"(?<!\w)(?:(?P<det>le)\s+)?(?P<wd>{DAYS})(?!\w)"
+        rf"(?:\s+(?P<rel>dernier|prochain)(?!\w))?(?:\s+(?P<part>{PART})(?!\w))?",
+        _F,
+    ),
+    # la nuit de lundi à mardi
+    "night": re.compile(
+        rf"(?<!\w)(?:la\s+)?nuit\s+d[eu]\s+(?P<wd>{DAYS})\s+(?:à|au)\s+(?:{DAYS})(?!\w)", _F
+    ),
+    # l'an dernier, la semaine dernière, le mois prochain, l'été dernier
+    "relative": re.compile(
+        rf"(?<!\w)(?:l{APOS}\s*|la\s+|le\s+)"
+        r"(?P<unit>an|année|semaine|mois|week-end|trimestre|semestre|été|hiver|automne|printemps)"
+        r"\s+(?P<rel>dernier|dernière|passé|passée|prochain|prochaine)(?!\w)",
+        _F,
+    ),
+    # il y a deux ans, il y a une semaine, dans trois jours
+    "offset": re.compile(
+        rf"(?<!\w)(?P<sig>il\s+y\s+a|dans|voici|voilà)\s+(?P<n>{NUMBER})\s+"
+        r"(?P<unit>jours?|semaines?|mois|ans|années?)(?!\w)",
+        _F,
+    ),
+    # 1999, en 1975 (→ 1975), l'année 2001, fin 2001
+    "year": re.compile(
+        rf"(?<![\w.,/])(?<!\d\s)(?P<det>l{APOS}\s*(?:an|année)\s+|"
+        rf"(?:(?:le\s+|la\s+)?(?:début|fin|mi|milieu)(?:\s*-\s*|\s+d(?:e\s+|{APOS}\s*)|\s+)))?"
+        r"(?P<y>1[5-9]\d{2}|20\d{2})(?![\w%€]|[.,]\d|\s\d)",
+        _F,
+    ),
+    # les années 60, dans les années 1990 (→ les années 1990), début des années 60
+    "decade": re.compile(
+        r"(?<!\w)(?:(?:début|fin|milieu)\s+des\s+|les\s+|des\s+)années\s+"
+        r"(?P<dec>(?:19|20)?\d0)(?!\d)",
+        _F,
+    ),
+    # le XIXe siècle, la fin du XIXe siècle
+    "century": re.compile(
+        r"(?<!\w)(?:(?:le\s+|la\s+)?(?:début|fin|milieu)\s+du\s+|le\s+)?"
+        r"(?P<c>[IVXL]+|\d{1,2})(?:e|ème|è)\s+siècle(?!\w)"
+    ),
+    # 14 h 30, 14h30, 21 h, 9 heures, 15:12, midi, minuit
+    "clock": re.compile(
+        r"(?<![\w,.:])(?P<h>[01]?\d|2[0-4])\s?(?P<unit>h|heures?)(?:\s?(?P<mi>[0-5]\d)"
+        r"(?:\s?(?:min|mn))?)?(?![\w/])"
+        r"|(?<![\w,.:])(?P<h2>[01]?\d|2[0-3]):(?P<mi2>[0-5]\d)(?![\w:])"
+        r"|(?<![\w-])(?P<noon>midi|minuit)(?![\w-])",
+        _F,
+    ),
+    # Noël, la fête de Pentecôte, le lundi de Pâques, la veille de Noël
+    "holiday": re.compile(
+        rf"(?<!\w)(?P<det>(?:(?:cette|la|le)\s+)?(?P<hmod>fête|fêtes|veille|lendemain|week-end|"
+        rf"lundi|jour)\s+de\s+(?:la\s+|l{APOS}\s*)?|la\s+|l{APOS}\s*)?"
+        r"(?P<h>(?-i:Noël|Pâques|Pentecôte|Toussaint|Ascension|Saint-Sylvestre|Saint-Valentin))"
+        r"(?![\w-])(?!\s+[A-Z])",
+        _F,
+    ),
+    # la veille, le lendemain (matin)
+    "anaphoric": re.compile(
+        rf"(?<!\w)(?:la\s+|le\s+)?(?P<w>veille|lendemain|surlendemain)(?!\w)"
+        rf"(?:\s+(?P<part>matin|soir|après-midi|midi)(?!\w))?(?P<of>\s+d(?:e|u|es|{APOS})(?!\w))?",
+        _F,
+    ),
+}
+
+# --------------------------------------------------------------------------- tense cues
+# Verbs are lower-case mid-sentence; matching them case-sensitively keeps names such as
+# "Sandra" or "Vera" out of the future-tense cue.
+_PAST_CUE = re.compile(
+    r"\b(?:a|ont|avait|avaient|ai|avons|avez|eut|eurent|aurait|auraient|est|sont|était|"
+    r"étaient|fut|furent|s['’]est|se\s+sont)\s+"
+    r"(?:(?:pas|plus|déjà|jamais|été|bien|encore|aussi|même|notamment|finalement|ainsi|"
+    r"d['’]abord|enfin)\s+)*"
+    r"(?!lieu\b|besoin\b|peur\b|raison\b|tort\b|prévue?s?\b|attendue?s?\b|programmée?s?\b|"
+    r"censée?s?\b|appelée?s?\b|convoquée?s?\b|fixée?s?\b|invitée?s?\b)"
+    r"\w+(?:é|ée|és|ées|i|ie|is|ise|it|ite|u|ue|us|ert|erte|int|ainte|eint)\b"
+    r"|\b\w{2,}(?:ait|aient)\b|\b(?:hier|avant-hier|dernière?s?)\b"
+)
+_FUTURE_CUE = re.compile(
+    r"\b\w{2,}(?:era|eront|erons|erez|iront|ira|dra|dront|vra|vront|rra|rront)\b"
+    r"|\b(?:sera|seront|aura|auront|fera|feront|ira|iront|doit|doivent|devra|devront|"
+    r"prévue?s?|programmée?s?|attendue?s?|prochaine?s?|demain|après-demain)\b"
+    r"|\b(?:va|vont)\s+\w+(?:er|ir|re)\b"
+)
+_FUTURE_SIGNAL = re.compile(
+    rf"(?:au\s+plus\s+tard|jusqu{APOS}\s*(?:à|au|en)|d{APOS}\s*ici(?:\s+(?:à|au))?|"
+    r"à\s+partir\s+d[eu]|à\s+compter\s+d[eu]|dès)\s*$",
+    _F,
+)
+_PAST_SIGNAL = re.compile(r"depuis\s*$", _F)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+# ------------------------------------------------------------------------------ records
+@dataclass(frozen=True)
+class Timex:
+    """A resolved time expression: ``[start, end)`` span, DATE/TIME label, TimeML value
+    (None when unresolved) and the rule that produced it (for debugging and tests)."""
+
+    start: int
+    end: int
+    label: str
+    value: str | None
+    rule: str
+
+
+@dataclass
+class _Context:
+    """What resolving one article needs: its text, its date, and the last day mentioned."""
+
+    text: str
+    dct: dt.date | None
+    settings: Mapping[str, Any]
+    last_day: dt.date | None = None
+
+
+# ------------------------------------------------------------------------------ helpers
+def _fold(word: str) -> str:
+    """Lower-case, accent-free form for lexicon look-ups (``Août`` → ``aout``)."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_MONTH_PREFIXES = [
+    ("janv", 1), ("fev", 2), ("mars", 3), ("avr", 4), ("mai", 5), ("juin", 6), ("juil", 7),
+    ("aou", 8), ("sep", 9), ("oct", 10), ("nov", 11), ("dec", 12),
+]  # fmt: skip
+
+
+def month_number(word: str) -> int:
+    """1–12 for a French month name or abbreviation matched by ``MONTH``."""
+    folded = _fold(word).rstrip(".")
+    for prefix, number in _MONTH_PREFIXES:
+        if folded.startswith(prefix):
+            return number
+    raise ValueError(f"not a month: {word!r}")
+
+
+def _day_number(word: str) -> int:
+    return 1 if word.lower() in ("1er", "1re", "premier") else int(word)
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
+
+
+def _weekday(word: str) -> int:
+    return WEEKDAY_NUMBER[word.lower()]
+
+
+def _part_code(word: str) -> str:
+    return cal.PARTS_OF_DAY[word.lower()]
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the sentence (or line) around a span; cheap, punctuation-based."""
+    left = max(text.rfind(c, 0, start) for c in ".!?\n") + 1
+    match = _SENTENCE_END.search(text, end)
+    return left, match.start() if match else len(text)
+
+
+def direction(text: str, start: int, end: int) -> Direction:
+    """Past or future occurrence for a span, from a signal just before it, else the nearest
+    tense cue in its sentence, else ``nearest`` (see the module docstring)."""
+    before = text[max(0, start - 30) : start]
+    if _FUTURE_SIGNAL.search(before):
+        return "future"
+    if _PAST_SIGNAL.search(before):
+        return "past"
+    left, right = _sentence(text, start, end)
+    best: tuple[int, Direction] | None = None
+    for pattern, tense in ((_PAST_CUE, "past"), (_FUTURE_CUE, "future")):
+        for m in pattern.finditer(text, left, right):
+            if m.start() < end and m.end() > start:
+                continue  # the expression itself ("hier", "prochain") is not a cue here
+            distance = start - m.end() if m.end() <= start else m.start() - end
+            if best is None or distance < best[0]:
+                best = (distance, tense)  # type: ignore[assignment]
+    return best[1] if best else "nearest"
+
+
+@lru_cache(maxsize=4096)
+def _dateparser_day(expression: str, settings_key: tuple[tuple[str, Any], ...]) -> dt.date | None:
+    """A full calendar date through ``dateparser.parse`` (cached: the same dates recur across
+    articles, and a parse costs about a millisecond)."""
+    import dateparser
+
+    parsed = dateparser.parse(expression, languages=["fr"], settings=dict(settings_key))
+    return parsed.date() if parsed else None
+
+
+def _parse_full_date(expression: str, ctx: _Context) -> dt.date | None:
+    return _dateparser_day(expression, tuple(sorted(ctx.settings.items())))
+
+
+def _remember(ctx: _Context, d: dt.date | None) -> None:
+    if d is not None:
+        ctx.last_day = d
+
+
+# -------------------------------------------------------------------------- resolvers
+# Each takes the match and the context and returns (label, value), or None to drop the
+# candidate (a false alarm recognisable only once its context is read).
+Resolution = tuple[str, str | None] | None
+
+
+def _day_month(m: re.Match[str], ctx: _Context) -> Resolution:
+    d, mo = _day_number(m["d"]), month_number(m["m"])
+    if m["y"] or m["yy"]:
+        year = int(m["y"]) if m["y"] else cal.two_digit_year(int(m["yy"]), ctx.dct)
+        try:
+            full = dt.date(year, mo, d)
+        except ValueError:
+            return None  # "31 février 2014"
+        _remember(ctx, full)
+        return "DATE", cal.day(full)
+    if ctx.dct is None:
+        try:
+            dt.date(2000, mo, d)  # a leap year: 29 février exists
+        except ValueError:
+            return None
+        return "DATE", f"XXXX-{mo:02d}-{d:02d}"
+    rel = (m["rel"] or "").lower()
+    way: Direction = (
+        "past" if rel == "dernier" else "future" if rel == "prochain" else _direction(m, ctx)
+    )
+    resolved = cal.day_month_date(ctx.dct, mo, d, way)
+    if resolved is None:
+        return None
+    _remember(ctx, resolved)
+    return "DATE", cal.day(resolved)
+
+
+def _numeric(m: re.Match[str], ctx: _Context) -> Resolution:
+    parsed = _parse_full_date(m.group(0), ctx)
+    if parsed is None:
+        return None
+    _remember(ctx, parsed)
+    return "DATE", cal.day(parsed)
+
+
+_MONTH_PREPOSITION = re.compile(
+    rf"(?:\b(?:en|de|depuis|dès|jusqu{APOS}\s*en|d{APOS}|fin|début|mi|courant)\s*-?\s*)$", _F
+)
+
+
+def _month(m: re.Match[str], ctx: _Context) -> Resolution:
+    word = m["m"]
+    mo = month_number(word)
+    if m["y"] or m["yy"]:
+        year = int(m["y"]) if m["y"] else cal.two_digit_year(int(m["yy"]), ctx.dct)
+        return "DATE", cal.month(year, mo)
+    # "Mars" or "Mai" capitalised with nothing temporal around is a name, not a month.
+    before = ctx.text[max(0, m.start() - 15) : m.start()]
+    if word[0].isupper() and not (m["mod"] or m["det"] or _MONTH_PREPOSITION.search(before)):
+        return None
+    if ctx.dct is None:
+        return "DATE", f"XXXX-{mo:02d}"
+    rel = (m["rel"] or "").lower()
+    if rel:
+        year = cal.strict_month_year(ctx.dct, mo, "past" if rel == "dernier" else "future")
+    else:
+        year = cal.month_year(ctx.dct, mo, _direction(m, ctx))
+    return "DATE", cal.month(year, mo)
+
+
+def _deictic(m: re.Match[str], ctx: _Context) -> Resolution:
+    word = _fold(m["w"]).replace(" ", "")
+    offset = {"avant-hier": -2, "hier": -1, "demain": 1, "apres-demain": 2}.get(word, 0)
+    part = (m["part"] or "").lower()
+    label = "TIME" if part and part != "journée" else "DATE"
+    if ctx.dct is None:
+        return label, None
+    d = ctx.dct + dt.timedelta(days=offset)
+    _remember(ctx, d)
+    if part == "midi":
+        return label, cal.clock(d, 12, 0)
+    if part:
+        return label, f"{cal.day(d)}T{_part_code(part)}"
+    return label, cal.day(d)
+
+
+def _demonstrative(m: re.Match[str], ctx: _Context) -> Resolution:
+    part = (m["part"] or m["part2"] or "").lower()
+    label = "TIME" if part else "DATE"
+    if ctx.dct is None:
+        return label, None
+    if m["wd"]:
+        d = cal.weekday_date(ctx.dct, _weekday(m["wd"]), "nearest")
+        _remember(ctx, d)
+        return label, f"{cal.day(d)}T{_part_code(part)}" if part else cal.day(d)
+    if part:
+        _remember(ctx, ctx.dct)
+        if part == "midi":
+            return label, cal.clock(ctx.dct, 12, 0)
+        return label, f"{cal.day(ctx.dct)}T{_part_code(part)}"
+    return label, _unit_value(m["unit"].lower(), ctx.dct, 0)
+
+
+def _unit_value(unit: str, anchor: dt.date, offset: int) -> str:
+    """The calendar unit containing ``anchor``, shifted by ``offset`` units."""
+    if unit in ("an", "année"):
+        return f"{anchor.year + offset:04d}"
+    if unit == "mois":
+        return cal.month(*cal.add_months(anchor, offset))
+    if unit == "semaine":
+        return cal.iso_week(anchor + dt.timedelta(weeks=offset))
+    if unit == "week-end":
+        return cal.weekend(anchor, offset)
+    if unit == "trimestre":
+        year, mo = cal.add_months(anchor, 3 * offset)
+        return f"{year:04d}-Q{(mo - 1) // 3 + 1}"
+    if unit == "semestre":
+        year, mo = cal.add_months(anchor, 6 * offset)
+        return f"{year:04d}-H{(mo - 1) // 6 + 1}"
+    # a season: the winter of a January article began the year before
+    code = cal.SEASONS[unit]
+    year = anchor.year + offset
+    if code == "WI" and anchor.month <= 2 and offset == 0:
+        year -= 1
+    return f"{year:04d}-{code}"
+
+
+def _weekday_rule(m: re.Match[str], ctx: _Context) -> Resolution:
+    rel = (m["rel"] or "").lower()
+    if (m["det"] and not rel) or _HABITUAL.search(ctx.text[max(0, m.start() - 12) : m.start()]):
+        return None  # "le mardi", "chaque mardi": a habit (TimeML SET), not a date
+    part = (m["part"] or "").lower()
+    label = "TIME" if part else "DATE"
+    if ctx.dct is None:
+        return label, None
+    wd = _weekday(m["wd"])
+    if rel:
+        d = cal.strict_weekday_date(ctx.dct, wd, "past" if rel == "dernier" else "future")
+    else:
+        d = cal.weekday_date(ctx.dct, wd, _direction(m, ctx))
+    _remember(ctx, d)
+    return label, f"{cal.day(d)}T{_part_code(part)}" if part else cal.day(d)
+
+
+_HABITUAL = re.compile(r"(?:chaque|tous\s+les|le)\s+$", _F)
+
+
+def _night(m: re.Match[str], ctx: _Context) -> Resolution:
+    if ctx.dct is None:
+        return "TIME", None
+    d = cal.weekday_date(ctx.dct, _weekday(m["wd"]), _direction(m, ctx))
+    _remember(ctx, d)
+    return "TIME", f"{cal.day(d)}TNI"
+
+
+def _relative(m: re.Match[str], ctx: _Context) -> Resolution:
+    if ctx.dct is None:
+        return "DATE", None
+    offset = -1 if _fold(m["rel"]).startswith(("dern", "pass")) else 1
+    return "DATE", _unit_value(m["unit"].lower(), ctx.dct, offset)
+
+
+def _offset(m: re.Match[str], ctx: _Context) -> Resolution:
+    if ctx.dct is None:
+        return "DATE", None
+    sign = 1 if m["sig"].lower() == "dans" else -1
+    n = sign * _number(m["n"])
+    unit = _fold(m["unit"])
+    if unit.startswith("jour"):
+        d = ctx.dct + dt.timedelta(days=n)
+    elif unit.startswith("semaine"):
+        d = ctx.dct + dt.timedelta(weeks=n)
+    elif unit == "mois":
+        return "DATE", cal.month(*cal.add_months(ctx.dct, n))
+    else:
+        return "DATE", f"{ctx.dct.year + n:04d}"
+    _remember(ctx, d)
+    return "DATE", cal.day(d)
+
+
+_QUANTITY_BEFORE = re.compile(
+    r"(?:\b(?:plus\s+de|moins\s+de|près\s+de|environ|quelque|sur|dont|les|des|ces|ses|leurs|"
+    r"nos|vos|aux|n°|numéro|article|page|pages|code|total\s+de|nombre\s+de|chiffre\s+de|"
+    r"à\s+peine|jusqu['’]à|km|kilomètres|mètres)\s+|[€$]\s*)$",
+    _F,
+)
+_QUANTITY_AFTER = re.compile(
+    r"\s+(?:personnes|habitants|euros|francs|dollars|€|mètres|m|km|kilomètres|tonnes|hectares|"
+    r"ha|places|emplois|salariés|élèves|étudiants|participants|manifestants|spectateurs|"
+    r"visiteurs|voitures|véhicules|logements|exemplaires|points|voix|morts|victimes|soldats|"
+    r"hommes|femmes|enfants|membres|adhérents|livres|fois|ans|mois|jours|heures|mètres|"
+    r"litres|kilos|kg|pages|signatures|candidats|entreprises|postes|lits|m2|m²)(?!\w)",
+    _F,
+)
+
+
+def _year(m: re.Match[str], ctx: _Context) -> Resolution:
+    if not m["det"]:
+        if _QUANTITY_BEFORE.search(ctx.text[max(0, m.start() - 25) : m.start()]):
+            return None
+        if _QUANTITY_AFTER.match(ctx.text, m.end()):
+            return None
+    return "DATE", m["y"]
+
+
+def _decade(m: re.Match[str], ctx: _Context) -> Resolution:
+    digits = m["dec"]
+    century = digits[:2] if len(digits) == 4 else "19"
+    return "DATE", f"{century}{digits[-2]}X"
+
+
+def _century(m: re.Match[str], ctx: _Context) -> Resolution:
+    raw = m["c"]
+    if raw.isdigit():
+        n = int(raw)
+    else:
+        values = [ROMAN[c] for c in raw]
+        n = sum(
+            -v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values)
+        )
+    if not 1 <= n <= 21:
+        return None
+    return "DATE", f"{n - 1:02d}XX"
+
+
+_CLOCK_SIGNAL = re.compile(
+    rf"\b(?:à|a|vers|dès|de|jusqu{APOS}\s*à|avant|après|entre|et|depuis|pour)\s+$", _F
+)
+_DURATION_BEFORE = re.compile(
+    r"\b(?:en|pendant|durant|plus\s+de|moins\s+de|près\s+de|environ|les|toutes\s+les|"
+    r"quelque|chaque)\s+$",
+    _F,
+)
+
+
+def _clock(m: re.Match[str], ctx: _Context) -> Resolution:
+    before = ctx.text[max(0, m.start() - 20) : m.start()]
+    if m["noon"]:
+        if m["noon"][0].isupper() and m.start() and ctx.text[m.start() - 2 : m.start()] != ". ":
+            return None  # "le Midi": the south of France
+        hour, minute = (12, 0) if m["noon"].lower() == "midi" else (0, 0)
+    else:
+        if _DURATION_BEFORE.search(before):
+            return None  # "en 48 h", "pendant 2 heures": a duration
+        if m["unit"] and m["unit"].lower() != "h" and not _CLOCK_SIGNAL.search(before):
+            return None  # "24 heures" without "à"/"vers": most often a duration
+        hour = int(m["h"] or m["h2"])
+        minute = int(m["mi"] or m["mi2"] or 0)
+        if hour == 24:
+            hour = 0
+    anchor = ctx.last_day or ctx.dct
+    return "TIME", cal.clock(anchor, hour, minute)
+
+
+_HOLIDAY_PREPOSITION = re.compile(
+    rf"\b(?:à|de|depuis|avant|après|pour|dès|jusqu{APOS}\s*à|pendant|durant)\s+$", _F
+)
+
+
+def _holiday(m: re.Match[str], ctx: _Context) -> Resolution:
+    if not m["det"] and not _HOLIDAY_PREPOSITION.search(
+        ctx.text[max(0, m.start() - 12) : m.start()]
+    ):
+        return None  # "Noël Mamère", "Pâques" as a name: only a preposition makes it a date
+    if ctx.dct is None:
+        return "DATE", None
+    name = _fold(m["h"])
+    candidates = [
+        _holiday_date(name, year) for year in (ctx.dct.year - 1, ctx.dct.year, ctx.dct.year + 1)
+    ]
+    d = min(candidates, key=lambda c: (abs((c - ctx.dct).days), c > ctx.dct))  # type: ignore[operator]
+    hmod = _fold(m["hmod"] or "")
+    if hmod == "week-end":
+        return "DATE", cal.iso_week(d) + "-WE"
+    d += dt.timedelta(days={"veille": -1, "lendemain": 1, "lundi": 1}.get(hmod, 0))
+    _remember(ctx, d)
+    return "DATE", cal.day(d)
+
+
+def _holiday_date(name: str, year: int) -> dt.date:
+    fixed = {
+        "noel": (12, 25), "toussaint": (11, 1), "saint-sylvestre": (12, 31),
+        "saint-valentin": (2, 14),
+    }  # fmt: skip
+    if name in fixed:
+        return dt.date(year, *fixed[name])
+    shift = {"paques": 0, "ascension": 39, "pentecote": 49}[name]
+    return easter(year) + dt.timedelta(days=shift)
+
+
+def _anaphoric(m: re.Match[str], ctx: _Context) -> Resolution:
+    part = (m["part"] or "").lower()
+    label = "TIME" if part else "DATE"
+    if m["of"] or ctx.last_day is None:
+        return label, None  # "au lendemain de l'élection": anchored to an event, not a date
+    offset = {"veille": -1, "lendemain": 1, "surlendemain": 2}[m["w"].lower()]
+    d = ctx.last_day + dt.timedelta(days=offset)
+    if part == "midi":
+        return label, cal.clock(d, 12, 0)
+    return label, f"{cal.day(d)}T{_part_code(part)}" if part else cal.day(d)
+
+
+def _direction(m: re.Match[str], ctx: _Context) -> Direction:
+    return direction(ctx.text, m.start(), m.end())
+
+
+RESOLVERS: dict[str, Callable[[re.Match[str], _Context], Resolution]] = {
+    "day_month": _day_month,
+    "numeric": _numeric,
+    "month": _month,
+    "deictic": _deictic,
+    "demonstrative": _demonstrative,
+    "weekday": _weekday_rule,
+    "night": _night,
+    "relative": _relative,
+    "offset": _offset,
+    "year": _year,
+    "decade": _decade,
+    "century": _century,
+    "clock": _clock,
+    "holiday": _holiday,
+    "anaphoric": _anaphoric,
+}
+
+
+# ------------------------------------------------------------------------------- driver
+def parse_article_date(value: str | None) -> dt.date | None:
+    """The article date as a day: ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` (any ISO 8601 form
+    ``datetime.fromisoformat`` reads); None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.strip()).date()
+    except ValueError:
+        return None
+
+
+def find_timexes(
+    text: str, article_date: str | None, settings: Mapping[str, Any] | None = None
+) -> list[Timex]:
+    """Every DATE/TIME expression of ``text``, in text order, resolved against
+    ``article_date`` (None: relative expressions stay unresolved).
+
+    ``settings`` are passed to ``dateparser.parse`` for full calendar dates.
+    """
+    candidates = [
+        (m.start(), m.end(), rule, m)
+        for rule, pattern in PATTERNS.items()
+        for m in pattern.finditer(text)
+        if m.end() > m.start()
+    ]
+    # longest first, then leftmost: a longer reading of the same words wins
+    candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
+    kept: list[tuple[int, int, str, re.Match[str]]] = []
+    for cand in candidates:
+        if all(cand[1] <= k[0] or cand[0] >= k[1] for k in kept):
+            kept.append(cand)
+    kept.sort(key=lambda c: c[0])
+    ctx = _Context(text=text, dct=parse_article_date(article_date), settings=settings or {})
+    out: list[Timex] = []
+    for start, end, rule, match in kept:
+        resolved = RESOLVERS[rule](match, ctx)
+        if resolved is not None:
+            label, value = resolved
+            out.append(Timex(start, end, label, value, rule))
+    return out
