@@ -64,3 +64,7 @@ app.add_typer(studio_app, name="studio")
 from pipeline.evaluate.dates import eval_dates  # noqa: E402
 
 eval_app.command("dates")(eval_dates)
+
+from pipeline.release.command import release_app  # noqa: E402
+
+app.add_typer(release_app, name="release")

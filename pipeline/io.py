@@ -200,3 +200,93 @@ def read_json(path: Path) -> Any:
         raise PipelineError(f"{path}: no such file") from exc
     except (OSError, ValueError) as exc:
         raise PipelineError(f"{path}: not readable JSON ({exc})") from exc
+
+
+def read_batches(
+    path: Path,
+    record_type: type,
+    columns: list[str] | None = None,
+    batch_size: int = DEFAULT_ROW_GROUP,
+) -> Iterator[pa.RecordBatch]:
+    """Stream Arrow record batches (optionally some columns only) after the schema check,
+    for stages that work on columns rather than on one record object at a time."""
+    pf = check_schema(path, record_type)
+    try:
+        yield from pf.iter_batches(batch_size=batch_size, columns=columns)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise PipelineError(f"{path}: unreadable data ({exc})") from exc
+
+
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file's bytes, read in chunks."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except FileNotFoundError as exc:
+        raise PipelineError(f"{path}: no such file") from exc
+
+
+class ShardWriter:
+    """Stream Arrow tables into size-capped Parquet shards ``{prefix}-NNNNN-of-NNNNN.parquet``.
+
+    Rows are buffered into row groups of exactly ``row_group_size`` (the last one shorter), so
+    readers stream a group at a time whatever the size of the incoming tables. A new shard
+    starts once the current one holds ``max_shard_bytes`` of Arrow data. Shards are written
+    under hidden names and renamed when ``close`` knows their total (the ``-of-`` part); the
+    caller publishes the folder as a whole. Same input, same bytes.
+    """
+
+    def __init__(
+        self, folder: Path, prefix: str, schema: pa.Schema, row_group_size: int, max_bytes: int
+    ) -> None:
+        self.folder, self.prefix, self.schema = Path(folder), prefix, schema
+        self.row_group_size, self.max_bytes = row_group_size, max_bytes
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._shard_bytes = 0
+        self._shards: list[tuple[Path, int]] = []
+
+    def write(self, table: pa.Table) -> None:
+        """Add rows (any number); full row groups are written at once."""
+        if table.num_rows:
+            self._pending.append(table)
+            self._pending_rows += table.num_rows
+        while self._pending_rows >= self.row_group_size:
+            merged = pa.concat_tables(self._pending)
+            self._write_group(merged.slice(0, self.row_group_size))
+            rest = merged.slice(self.row_group_size)
+            self._pending, self._pending_rows = [rest], rest.num_rows
+
+    def _write_group(self, group: pa.Table) -> None:
+        if self._writer is None:
+            path = self.folder / f".{self.prefix}-{len(self._shards):05d}.partial"
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
+            self._shards.append((path, 0))
+            self._shard_bytes = 0
+        self._writer.write_table(group.combine_chunks(), row_group_size=self.row_group_size)
+        path, rows = self._shards[-1]
+        self._shards[-1] = (path, rows + group.num_rows)
+        self._shard_bytes += group.nbytes
+        if self._shard_bytes >= self.max_bytes:
+            self._writer.close()
+            self._writer = None
+
+    def close(self) -> list[tuple[Path, int]]:
+        """Flush the last group, name the shards ``-NNNNN-of-NNNNN``; return (path, rows)."""
+        if self._pending_rows:
+            self._write_group(pa.concat_tables(self._pending))
+        self._pending, self._pending_rows = [], 0
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        total = len(self._shards)
+        named = []
+        for i, (path, rows) in enumerate(self._shards):
+            final = self.folder / f"{self.prefix}-{i:05d}-of-{total:05d}.parquet"
+            os.replace(path, final)
+            named.append((final, rows))
+        return named

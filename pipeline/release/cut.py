@@ -1,0 +1,243 @@
+"""``release cut``: read the inputs, run the core, write the release aside, publish it.
+
+This module owns the cut's I/O (through ``pipeline.io``) and its order of steps; the
+decisions live in ``gold``, ``split`` and ``build``. Two passes over the pre-annotated file:
+the first reads ids, stories and texts only, to plan the splits; the second streams the
+records into the per-split shard writers. Nothing holds the whole release in memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from pipeline.errors import PipelineError
+from pipeline.io import (
+    ShardWriter,
+    atomic_open,
+    count_records,
+    file_sha256,
+    read_batches,
+    read_json,
+    read_records,
+    write_json,
+)
+from pipeline.params import load_params
+from pipeline.release import card as card_mod
+from pipeline.release import store
+from pipeline.release.build import CutStats, release_records
+from pipeline.release.changes import diff_releases
+from pipeline.release.features import encode_labels, release_features, release_schema
+from pipeline.release.gold import Gold, resolve
+from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
+from pipeline.release.split import SplitPlan, plan_splits
+from pipeline.schema import SCHEMA_VERSION, Annotation, PreannotatedArticle, arrow_schema, to_row
+from pipeline.schema import ReleaseRecord as Record
+from pipeline.taxonomy import Taxonomy, load_taxonomy
+
+
+@dataclasses.dataclass
+class CutResult:
+    """What the CLI reports after a cut."""
+
+    folder: Path
+    stats: CutStats
+    manifest: dict[str, Any]
+    orphan_annotations: int
+
+
+def _fingerprint(path: Path, record_type: type) -> dict[str, Any]:
+    return {
+        "name": path.name,
+        "sha256": file_sha256(path),
+        "rows": count_records(path, record_type),
+    }
+
+
+def load_gold(path: Path | None) -> dict[str, Gold]:
+    """Article id → resolved gold, from an ``Annotation`` Parquet file (None: no gold)."""
+    if path is None:
+        return {}
+    by_article: dict[str, list[Annotation]] = defaultdict(list)
+    for annotation in read_records(path, Annotation):
+        by_article[annotation.article_id].append(annotation)
+    resolved = {aid: resolve(anns) for aid, anns in by_article.items()}
+    return {aid: g for aid, g in resolved.items() if g is not None}
+
+
+def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
+    def batches() -> Iterator[tuple[list[str], list[str], list[str]]]:
+        columns = ["id", "story_id", "text"]
+        for batch in read_batches(preannotated, PreannotatedArticle, columns=columns):
+            cols = batch.to_pydict()
+            stories = [s or i for s, i in zip(cols["story_id"], cols["id"], strict=True)]
+            yield cols["id"], stories, cols["text"]
+
+    return plan_splits(
+        batches(),
+        ratios=params["splits"],
+        seed=int(params["seed"]),
+        threshold=float(params["near_duplicate_threshold"]),
+        num_perm=int(params["num_perm"]),
+        shingle_size=int(params["shingle_size"]),
+        workers=int(params["minhash_workers"]),
+    )
+
+
+def _write_shards(
+    staged: Path,
+    records: Iterator[tuple[str, Record]],
+    splits: list[str],
+    tax: Taxonomy,
+    params: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """Stream records into per-split shard writers; return per-split files, rows, bytes."""
+    schema, plain = release_schema(tax), arrow_schema(Record)
+    size = int(params["row_group_size"])
+    writers = {
+        s: ShardWriter(staged / DATA_DIR, s, schema, size, int(params["max_shard_bytes"]))
+        for s in splits
+    }
+    pending: dict[str, list[dict[str, Any]]] = {s: [] for s in splits}
+    num_bytes = dict.fromkeys(splits, 0)
+
+    def flush(split: str) -> None:
+        table = pa.Table.from_pylist(pending[split], schema=plain)
+        table = encode_labels(table, tax).cast(schema)
+        num_bytes[split] += table.nbytes
+        writers[split].write(table)
+        pending[split] = []
+
+    for split, record in records:
+        pending[split].append(to_row(record))
+        if len(pending[split]) >= size:
+            flush(split)
+    out = {}
+    for split in splits:
+        if pending[split]:
+            flush(split)
+        shards = writers[split].close()
+        out[split] = {
+            "files": [f"{DATA_DIR}/{p.name}" for p, _ in shards],
+            "rows": {f"{DATA_DIR}/{p.name}": n for p, n in shards},
+            "num_bytes": num_bytes[split],
+        }
+    return out
+
+
+def cut(
+    version_text: str,
+    preannotated: Path,
+    annotations: Path | None,
+    releases_dir: Path,
+    notes: str | None = None,
+    verified_only: bool = False,
+    agreement_path: Path | None = None,
+    date: str | None = None,
+) -> CutResult:
+    """Cut ``releases_dir/vX.Y.Z`` from the inputs; atomic, immutable, reproducible."""
+    version = store.parse_version(version_text)
+    previous = store.check_new(releases_dir, version)  # fail fast; checked again at publish
+    params = load_params("release")
+    tax = load_taxonomy()
+    agreement = read_json(agreement_path) if agreement_path else None
+    if agreement is not None and not isinstance(agreement, dict):
+        raise PipelineError(f"{agreement_path}: agreement figures must be a JSON object")
+    inputs = {
+        "preannotated": _fingerprint(preannotated, PreannotatedArticle),
+        "annotations": _fingerprint(annotations, Annotation) if annotations else None,
+        "agreement": (
+            {"name": agreement_path.name, "sha256": file_sha256(agreement_path), "rows": 1}
+            if agreement_path
+            else None
+        ),
+    }
+    gold = load_gold(annotations)
+    plan = _plan(preannotated, params)
+    stats = CutStats()
+    staged = store.staging(releases_dir, version)
+    try:
+        articles = read_records(preannotated, PreannotatedArticle)
+        records = release_records(articles, gold, plan, tax, stats, verified_only)
+        written = _write_shards(staged, records, list(plan.ratios), tax, params)
+        manifest = _manifest(staged, version, previous, tax, params, plan, stats, written, inputs)
+        manifest.update(notes=notes or None, date=date, verified_only=verified_only)
+        features = release_features(tax)
+        data = card_mod.card_data(
+            features,
+            {
+                s: {"records": stats.records.get(s, 0), "num_bytes": w["num_bytes"]}
+                for s, w in written.items()
+            },
+            params,
+            sum(stats.verified.values()),
+            sum(stats.records.values()),
+            sum(f["bytes"] for f in manifest["files"].values()),
+        )
+        content = card_mod.render(store.vstr(version), data, features, manifest, agreement)
+        card_mod.check_card(content, data, features)
+        with atomic_open(staged / CARD, "w") as fh:
+            fh.write(content)
+        manifest["files"][CARD] = _file_entry(staged / CARD, None)
+        manifest["files"] = dict(sorted(manifest["files"].items()))
+        write_json(staged / MANIFEST, manifest)  # the diff reads the staged release through it
+        prev_dir = store.folder(releases_dir, previous) if previous else None
+        manifest["changes"] = diff_releases(prev_dir, staged)
+        write_json(staged / MANIFEST, manifest)
+        folder = store.publish(staged, releases_dir, version, previous)
+    except BaseException:
+        store.discard(staged)
+        raise
+    return CutResult(folder, stats, manifest, len(gold) - stats.gold_used)
+
+
+def _file_entry(path: Path, rows: int | None) -> dict[str, Any]:
+    return {"bytes": path.stat().st_size, "rows": rows, "sha256": file_sha256(path)}
+
+
+def _manifest(
+    staged: Path,
+    version: tuple[int, int, int],
+    previous: tuple[int, int, int] | None,
+    tax: Taxonomy,
+    params: dict[str, Any],
+    plan: SplitPlan,
+    stats: CutStats,
+    written: dict[str, dict[str, Any]],
+    inputs: dict[str, Any],
+) -> dict[str, Any]:
+    files = {
+        name: _file_entry(staged / name, rows)
+        for info in written.values()
+        for name, rows in info["rows"].items()
+    }
+    return {
+        "version": store.vstr(version),
+        "previous": store.vstr(previous) if previous else None,
+        "schema_version": SCHEMA_VERSION,
+        "record_type": Record.__name__,
+        "taxonomy": {"version": tax.version, "fingerprint": tax.fingerprint},
+        "inputs": inputs,
+        "params": {k: params[k] for k in sorted(params)},
+        "splits": {
+            s: {
+                "records": stats.records.get(s, 0),
+                "stories": len(stats.stories.get(s, ())),
+                "files": written[s]["files"],
+            }
+            for s in plan.ratios
+        },
+        "split_check": {
+            **plan.params,
+            "pairs": len(plan.pairs),
+            "merged_stories": plan.merged_stories,
+            "cross_split_pairs": plan.cross_split_pairs,
+        },
+        "stats": stats.as_dict(),
+        "files": files,
+    }

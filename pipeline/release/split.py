@@ -1,0 +1,183 @@
+"""Leakage-free splits: by story, seeded and deterministic, checked with MinHash.
+
+Every record belongs to a *split group*: its story (``story_id``, else its own id), merged
+with every other story it shares a near-duplicate with. The near-duplicates come from a
+MinHash LSH index (datasketch) over word shingles of every text, built before the split, so a
+re-told story that normalize clustered apart still lands in one split. A group's split is a
+seeded xxh64 of its representative story id (the smallest one) mapped onto the cumulative
+ratios: the same stories always go to the same split, whatever else is in the release.
+After the split, every near-duplicate pair is checked again: a pair across two splits is a
+program error, and the figures go into the dataset card.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import xxhash
+
+from pipeline.errors import PipelineError
+
+_HASH_SPACE = float(2**64)
+#: datasketch permutation scheme of ``MinHash.bulk``'s default, whose values are uint32
+SCHEME = "affine32"
+
+
+def check_ratios(ratios: dict[str, float]) -> dict[str, float]:
+    """Split names → ratios (params order), each in (0, 1], summing to 1."""
+    if not ratios or any(not (0 < float(r) <= 1) for r in ratios.values()):
+        raise PipelineError(f"release.splits: ratios must be in (0, 1], got {ratios}")
+    if abs(sum(float(r) for r in ratios.values()) - 1.0) > 1e-6:
+        raise PipelineError(f"release.splits: ratios must sum to 1, got {ratios}")
+    return {name: float(r) for name, r in ratios.items()}
+
+
+def split_of(group: str, seed: int, ratios: dict[str, float]) -> str:
+    """The split of a group: xxh64(seed, group id) as a fraction, against cumulative ratios."""
+    u = xxhash.xxh64_intdigest(group.encode("utf-8"), seed=seed) / _HASH_SPACE
+    cumulative = 0.0
+    for name, ratio in ratios.items():
+        cumulative += ratio
+        if u < cumulative:
+            return name
+    return next(reversed(ratios))
+
+
+def shingles(text: str, size: int) -> list[bytes]:
+    """Word shingles of ``size`` words (the whole text if shorter), as bytes."""
+    words = text.split()
+    if len(words) <= size:
+        return [" ".join(words).encode("utf-8")]
+    return [" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)]
+
+
+def signatures(texts: list[str], num_perm: int, shingle_size: int) -> np.ndarray:
+    """MinHash signatures (datasketch's default ``affine32`` scheme, xxh32 shingle hashes) of
+    texts, one uint32 row each."""
+    from datasketch import MinHash
+
+    sets = [shingles(t, shingle_size) for t in texts]
+    hashes = MinHash.bulk(sets, num_perm=num_perm, hashfunc=xxhash.xxh32_intdigest, scheme=SCHEME)
+    return np.array([m.hashvalues for m in hashes], dtype=np.uint32).reshape(-1, num_perm)
+
+
+@dataclass
+class SplitPlan:
+    """The split of every story and the near-duplicate evidence behind it."""
+
+    ratios: dict[str, float]
+    seed: int
+    story_split: dict[str, str] = field(default_factory=dict)
+    #: near-duplicate pairs (record id, record id, estimated Jaccard)
+    pairs: list[tuple[str, str, float]] = field(default_factory=list)
+    merged_stories: int = 0
+    cross_split_pairs: int = 0
+    params: dict[str, float] = field(default_factory=dict)
+
+    def split(self, story: str) -> str:
+        """The split of a story id seen while planning."""
+        return self.story_split[story]
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        root = x
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while x != root:
+            self.parent[x], x = root, self.parent.get(x, x)
+        return root
+
+    def union(self, a: str, b: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        lo, hi = sorted((ra, rb))  # the smallest story id represents the group
+        self.parent[hi] = lo
+        return True
+
+
+def _signature_stream(
+    batches: Iterable[tuple[list[str], list[str], list[str]]],
+    num_perm: int,
+    shingle_size: int,
+    workers: int,
+) -> Iterator[tuple[list[str], list[str], np.ndarray]]:
+    """(ids, stories, signatures) per batch, in order; with ``workers`` > 1 the signatures
+    are computed in worker processes with at most 2 × workers batches in flight."""
+    if workers <= 1:
+        for ids, stories, texts in batches:
+            yield ids, stories, signatures(texts, num_perm, shingle_size)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: collections.deque[tuple[list[str], list[str], Future[np.ndarray]]] = (
+            collections.deque()
+        )
+        for ids, stories, texts in batches:
+            pending.append((ids, stories, pool.submit(signatures, texts, num_perm, shingle_size)))
+            if len(pending) >= 2 * workers:
+                ids_, stories_, fut = pending.popleft()
+                yield ids_, stories_, fut.result()
+        while pending:
+            ids_, stories_, fut = pending.popleft()
+            yield ids_, stories_, fut.result()
+
+
+def plan_splits(
+    batches: Iterable[tuple[list[str], list[str], list[str]]],
+    ratios: dict[str, float],
+    seed: int,
+    threshold: float,
+    num_perm: int,
+    shingle_size: int,
+    workers: int = 1,
+) -> SplitPlan:
+    """Plan the splits from (record ids, story ids, texts) batches, streamed.
+
+    Memory holds one signature per record (``num_perm`` × 4 bytes) and the LSH index, not
+    the texts.
+    """
+    from datasketch import LeanMinHash, MinHashLSH
+
+    plan = SplitPlan(ratios=check_ratios(ratios), seed=seed)
+    plan.params = {
+        "threshold": threshold,
+        "num_perm": num_perm,
+        "shingle_size": shingle_size,
+    }
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    sigs: dict[str, np.ndarray] = {}
+    story_of: dict[str, str] = {}
+    groups = _UnionFind()
+    for ids, stories, sig in _signature_stream(batches, num_perm, shingle_size, workers):
+        for rid, story, row in zip(ids, stories, sig, strict=True):
+            if rid in story_of:
+                raise PipelineError(f"record id {rid} appears twice in the input")
+            story_of[rid] = story
+            groups.find(story)
+            minhash = LeanMinHash(seed=1, hashvalues=row, scheme=SCHEME)
+            for other in sorted(lsh.query(minhash)):
+                jaccard = float(np.mean(sigs[other] == row))
+                if jaccard >= threshold:
+                    plan.pairs.append((other, rid, round(jaccard, 4)))
+                    if groups.union(story_of[other], story):
+                        plan.merged_stories += 1
+            lsh.insert(rid, minhash)
+            sigs[rid] = row
+    for story in {s for s in story_of.values()}:
+        plan.story_split[story] = split_of(groups.find(story), seed, plan.ratios)
+    plan.cross_split_pairs = sum(
+        plan.split(story_of[a]) != plan.split(story_of[b]) for a, b, _ in plan.pairs
+    )
+    if plan.cross_split_pairs:
+        raise PipelineError(
+            f"{plan.cross_split_pairs} near-duplicate pair(s) across splits after grouping"
+        )
+    return plan
