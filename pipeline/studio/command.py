@@ -73,3 +73,59 @@ def status(url: UrlOpt = None, data_dir: DataDirOpt = None) -> None:
             for p in projects
         },
     )
+
+
+@studio_app.command("config")
+def config_cmd(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="[default: annotation_configs/label_studio.xml]")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if the checked-in file is stale")
+    ] = False,
+) -> None:
+    """Render the labeling config from annotation_configs/taxonomy.yaml."""
+    from pipeline.errors import PipelineError
+    from pipeline.io import atomic_open
+    from pipeline.studio.config import DEFAULT_PATH, render_config
+    from pipeline.taxonomy import load_taxonomy
+
+    path = out or DEFAULT_PATH
+    xml = render_config(load_taxonomy())
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != xml:
+            raise PipelineError(f"{path}: stale, run `pipeline studio config`")
+        err_console.print(f"{path} is up to date")
+        return
+    with atomic_open(path, "w") as fh:
+        fh.write(xml)
+    err_console.print(f"wrote {path}")
+
+
+@studio_app.command()
+def push(
+    preannotated: Annotated[Path, typer.Argument(help="PreannotatedArticle Parquet file")],
+    project: ProjectOpt,
+    url: UrlOpt = None,
+    data_dir: DataDirOpt = None,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, max=1000, help="[default: params]")
+    ] = None,
+) -> None:
+    """Import one task per article with its predictions; safe to run again at any time."""
+    from pipeline.console import track
+    from pipeline.io import count_records, read_records
+    from pipeline.schema import PreannotatedArticle
+    from pipeline.studio.client import connect
+    from pipeline.studio.push import ensure_project, push_articles
+    from pipeline.studio.server import settings
+    from pipeline.taxonomy import load_taxonomy
+
+    total = count_records(preannotated, PreannotatedArticle)
+    studio = connect(url, data_dir)
+    proj, created = ensure_project(studio, project, load_taxonomy())
+    articles = track(read_records(preannotated, PreannotatedArticle), "push", total=total)
+    stats = push_articles(studio, proj["id"], articles, batch_size or settings()["batch_size"])
+    title = f"push to {project!r} (id {proj['id']}{', created' if created else ''}) at {studio.url}"
+    summary_table(title, stats.as_counts())

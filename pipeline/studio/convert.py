@@ -1,0 +1,249 @@
+"""Records to Label Studio tasks and back: the pure mapping, no server and no files.
+
+Push side: one task per article, ``data`` holding the text and the article's identity, one
+prediction per model version whose region ids are the record ids (so the same
+pre-annotation always produces the same regions, and an accepted region keeps its id).
+Pull side: an annotation's ``result`` back to ``Entity`` / ``TimeExpression`` / ``Event``,
+every span checked against the task text; a span that disagrees is reported, never shifted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.schema import Argument, Entity, Event, PreannotatedArticle, TimeExpression
+from pipeline.studio import config as cfg
+
+#: Keys of a task's ``data`` (CONTRACTS.md); ``article_id`` is also copied to ``meta`` so
+#: that the push can list existing tasks without transferring every text.
+DATA_KEYS = ("text", "article_id", "title", "date", "story_id")
+
+
+def task_data(article: PreannotatedArticle) -> dict[str, Any]:
+    return {
+        "text": article.text,
+        "article_id": article.id,
+        "title": article.title or "",
+        "date": article.date or "",
+        "story_id": article.story_id or "",
+    }
+
+
+def _span(start: int, end: int, text: str) -> dict[str, Any]:
+    return {"start": start, "end": end, "text": text}
+
+
+def _region(
+    rid: str, control: str, start: int, end: int, text: str, label: str, score: float | None
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": rid,
+        "from_name": control,
+        "to_name": cfg.TEXT,
+        "type": "labels",
+        "value": {**_span(start, end, text), "labels": [label]},
+    }
+    if score is not None:
+        item["score"] = score
+    return item
+
+
+def _per_region(rid: str, control: str, kind: str, start: int, end: int, value: Any) -> dict:
+    key = "text" if kind == "textarea" else "choices"
+    return {
+        "id": rid,
+        "from_name": control,
+        "to_name": cfg.TEXT,
+        "type": kind,
+        "value": {"start": start, "end": end, key: value},
+    }
+
+
+def argument_region_id(start: int, end: int) -> str:
+    """Stable id of a free argument span (shared by every event that uses that span)."""
+    return "a-" + hashlib.sha1(f"{start}:{end}".encode()).hexdigest()[:10]
+
+
+def prediction(article: PreannotatedArticle) -> dict[str, Any]:
+    """The article's pre-annotations as one Label Studio prediction."""
+    result: list[dict[str, Any]] = []
+    scores: list[float] = []
+    spans: dict[str, tuple[int, int]] = {}
+    for ent in article.entities:
+        result.append(
+            _region(ent.id, cfg.ENTITY, ent.start, ent.end, ent.text, ent.label, ent.score)
+        )
+        spans[ent.id] = (ent.start, ent.end)
+        if ent.score is not None:
+            scores.append(ent.score)
+    for tim in article.times:
+        result.append(_region(tim.id, cfg.TIME, tim.start, tim.end, tim.text, tim.label, tim.score))
+        spans[tim.id] = (tim.start, tim.end)
+        if tim.value is not None:
+            result.append(
+                _per_region(tim.id, cfg.TIME_VALUE, "textarea", tim.start, tim.end, [tim.value])
+            )
+        if tim.score is not None:
+            scores.append(tim.score)
+    free_args: set[str] = set()
+    for ev in article.events:
+        start, end = ev.trigger_start, ev.trigger_end
+        result.append(_region(ev.id, cfg.TRIGGER, start, end, ev.trigger_text, ev.type, ev.score))
+        if ev.score is not None:
+            scores.append(ev.score)
+        if ev.mode:
+            result.append(
+                _per_region(ev.id, cfg.mode_control(ev.type), "choices", start, end, [ev.mode])
+            )
+        flags = [
+            f
+            for f, on in ((cfg.FLAG_NEGATED, ev.negated), (cfg.FLAG_HYPOTHETICAL, ev.hypothetical))
+            if on
+        ]
+        if flags:
+            result.append(_per_region(ev.id, cfg.EVENT_FLAGS, "choices", start, end, flags))
+        for arg in ev.arguments:
+            target = arg.ref if arg.ref in spans else argument_region_id(arg.start, arg.end)
+            if target not in spans and target not in free_args:
+                free_args.add(target)
+                result.append(
+                    _region(
+                        target, cfg.ARGUMENT, arg.start, arg.end, arg.text, cfg.ARGUMENT_LABEL, None
+                    )
+                )
+            result.append(
+                {
+                    "type": "relation",
+                    "from_id": ev.id,
+                    "to_id": target,
+                    "direction": "right",
+                    "labels": [arg.role],
+                }
+            )
+    pred: dict[str, Any] = {"model_version": article.model_version or "unknown", "result": result}
+    if scores:
+        pred["score"] = round(sum(scores) / len(scores), 6)
+    return pred
+
+
+def to_task(article: PreannotatedArticle) -> dict[str, Any]:
+    """One importable task: data, the article id in meta, and the prediction."""
+    return {
+        "data": task_data(article),
+        "meta": {"article_id": article.id},
+        "predictions": [prediction(article)],
+    }
+
+
+# ------------------------------------------------------------------------------ pull side
+@dataclass
+class Parsed:
+    """Labels read back from one annotation result, and what was wrong with it."""
+
+    entities: list[Entity] = field(default_factory=list)
+    times: list[TimeExpression] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    unusable: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+def check_span(text: str, value: dict[str, Any]) -> str | None:
+    """Why a region's offsets cannot be trusted against the task text (None: they can)."""
+    start, end = value.get("start"), value.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        return f"offsets {start!r}:{end!r} are not integers"
+    if not 0 <= start < end <= len(text):
+        return f"offsets {start}:{end} out of range (text has {len(text)} characters)"
+    exported = value.get("text")
+    if isinstance(exported, str) and text[start:end] != exported:
+        return f"offsets {start}:{end} hold {text[start:end]!r}, the region says {exported!r}"
+    return None
+
+
+def parse_result(result: Iterable[dict[str, Any]], text: str, source: str) -> Parsed:
+    """Turn a Label Studio result list into records; bad spans become errors, not records."""
+    out = Parsed()
+    regions: dict[str, dict[str, Any]] = {}
+    per_region: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    relations: list[dict[str, Any]] = []
+    for item in result:
+        kind = item.get("type")
+        if kind == "relation":
+            relations.append(item)
+        elif kind == "labels":
+            regions[str(item.get("id"))] = item
+        elif item.get("from_name") == cfg.QUALITY:
+            out.unusable = cfg.UNUSABLE in item.get("value", {}).get("choices", [])
+        elif kind in ("textarea", "choices"):
+            per_region[str(item.get("id"))][item.get("from_name", "")] = item.get("value", {})
+    good: dict[str, tuple[str, dict[str, Any]]] = {}
+    for rid, item in regions.items():
+        value = item.get("value", {})
+        labels = value.get("labels") or []
+        problem = check_span(text, value)
+        if problem is None and len(labels) != 1:
+            problem = f"{len(labels)} labels {labels!r} (expected one)"
+        if problem:
+            out.errors.append(f"region {rid} ({item.get('from_name')}): {problem}")
+            continue
+        good[rid] = (item.get("from_name", ""), value)
+    for rid, (control, value) in good.items():
+        start, end, label = value["start"], value["end"], value["labels"][0]
+        span_text = text[start:end]
+        extra = per_region.get(rid, {})
+        if control == cfg.ENTITY:
+            out.entities.append(Entity(rid, start, end, label, span_text, source))
+        elif control == cfg.TIME:
+            typed = extra.get(cfg.TIME_VALUE, {}).get("text") or []
+            iso = typed[0].strip() if typed and typed[0].strip() else None
+            out.times.append(TimeExpression(rid, start, end, label, span_text, iso, source))
+    for rid, (control, value) in good.items():
+        if control != cfg.TRIGGER:
+            continue
+        label = value["labels"][0]
+        extra = per_region.get(rid, {})
+        modes = extra.get(cfg.mode_control(label), {}).get("choices") or []
+        flags = set(extra.get(cfg.EVENT_FLAGS, {}).get("choices") or [])
+        args: list[Argument] = []
+        for rel in relations:
+            if rel.get("from_id") != rid:
+                continue
+            to_id = str(rel.get("to_id"))
+            roles = rel.get("labels") or []
+            if to_id not in good:
+                if to_id not in regions:
+                    out.errors.append(f"relation {rid}->{to_id}: target region missing")
+                continue
+            if len(roles) != 1:
+                out.errors.append(f"relation {rid}->{to_id}: {len(roles)} roles (expected one)")
+                continue
+            tcontrol, tval = good[to_id]
+            ref = to_id if tcontrol in (cfg.ENTITY, cfg.TIME) else None
+            args.append(
+                Argument(
+                    roles[0], tval["start"], tval["end"], text[tval["start"] : tval["end"]], ref
+                )
+            )
+        args.sort(key=lambda a: (a.start, a.end, a.role))
+        out.events.append(
+            Event(
+                rid,
+                label,
+                value["start"],
+                value["end"],
+                text[value["start"] : value["end"]],
+                modes[0] if modes else None,
+                args,
+                cfg.FLAG_NEGATED in flags,
+                cfg.FLAG_HYPOTHETICAL in flags,
+                source,
+            )
+        )
+    out.entities.sort(key=lambda r: (r.start, r.end, r.label, r.id))
+    out.times.sort(key=lambda r: (r.start, r.end, r.label, r.id))
+    out.events.sort(key=lambda r: (r.trigger_start, r.trigger_end, r.type, r.id))
+    return out
