@@ -49,6 +49,7 @@ class TimeAnnotator:
         params = dict(params if params is not None else load_time_params())
         self.name: str = str(params.get("name", "rules-fr"))
         self.dateparser_settings: dict[str, Any] = dict(params.get("dateparser_settings", {}))
+        self.cue_window = int(params.get("tense_cue_window", 80))
         fingerprint = xxhash.xxh64_hexdigest(json.dumps(params, sort_keys=True).encode())[:8]
         self.version: str = f"{RULES_VERSION}+{fingerprint}"
 
@@ -71,7 +72,12 @@ class TimeAnnotator:
                 source=source,
                 score=None,
             )
-            for t in find_timexes(text, date, self.dateparser_settings)
+            for t in find_timexes(
+                text,
+                date,
+                dateparser_settings=self.dateparser_settings,
+                cue_window=self.cue_window,
+            )
         ]
 
     def annotate(self, articles: Iterable[PreannotatedArticle]) -> Iterator[PreannotatedArticle]:

@@ -112,6 +112,28 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         rf"(?:\s+(?P<rel>dernier|prochain)(?!\w))?(?:\s+(?P<part>{PART})(?!\w))?",
         _F,
     ),
+    # du 19 au 23 juillet: the first day borrows the month (and year) of the second
+    "day_range": re.compile(
+        rf"(?<!\w)(?P<d>{DAYNUM})(?=(?:\s+(?:au|et)\s+|\s*-\s*){DAYNUM}\s+(?P<m>{MONTH})"
+        rf"(?:\s+(?P<y>{YEAR4})(?!\d))?)",
+        _F,
+    ),
+    # l'automne, le printemps, en été (the extent leaves "en"/"au" out)
+    "season": re.compile(
+        rf"(?:(?<!\w)(?:l{APOS}\s*|le\s+)|(?<=\ben\s)|(?<=\bau\s))"
+        rf"(?P<s>printemps|été|automne|hiver)(?![\w-])(?!\s+d(?:e|u|es|{APOS})\s*\D)",
+        _F,
+    ),
+    # en 97, rien en 98, (a two-digit year only right after "en" and before punctuation)
+    "short_year": re.compile(r"(?<=\ben\s)(?P<yy>\d{2})(?=\s*[,.;:()])", _F),
+    # jeudi 26, le mardi 3 (a day of the month whose month the weekday pins down)
+    "weekday_daynum": re.compile(
+        rf"(?<!\w)(?:(?P<det>le|ce)\s+)?(?P<wd>{DAYS})\s+(?P<d>{DAYNUM})"
+        r"(?!\s*(?:h\b|heures?\b|[:.,]?\d|%|\w))",
+        _F,
+    ),
+    # l'an 1000, l'année 1400 (any year once "an"/"année" says it is one)
+    "an_year": re.compile(rf"(?<!\w)l{APOS}\s*(?:an|année)\s+(?P<y>\d{{3,4}})(?!\d)", _F),
     # la nuit de lundi à mardi
     "night": re.compile(
         rf"(?<!\w)(?:la\s+)?nuit\s+d[eu]\s+(?P<wd>{DAYS})\s+(?:à|au)\s+(?:{DAYS})(?!\w)", _F
@@ -126,7 +148,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     # il y a deux ans, il y a une semaine, dans trois jours
     "offset": re.compile(
         rf"(?<!\w)(?P<sig>il\s+y\s+a|dans|voici|voilà)\s+(?P<n>{NUMBER})\s+"
-        r"(?P<unit>jours?|semaines?|mois|ans|années?)(?!\w)",
+        rf"(?P<unit>jours?|semaines?|mois|ans|années?)(?!\w)(?!\s+d(?:e|u|es|{APOS})(?!\w))",
         _F,
     ),
     # 1999, en 1975 (→ 1975), l'année 2001, fin 2001
@@ -145,12 +167,14 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     # le XIXe siècle, la fin du XIXe siècle
     "century": re.compile(
         r"(?<!\w)(?:(?:le\s+|la\s+)?(?:début|fin|milieu)\s+du\s+|le\s+)?"
-        r"(?P<c>[IVXL]+|\d{1,2})(?:e|ème|è)\s+siècle(?!\w)"
+        r"(?P<c>[IVXL]+|\d{1,2})\s?(?:e|ème|è)\s+siècle(?!\w)"
     ),
     # 14 h 30, 14h30, 21 h, 9 heures, 15:12, midi, minuit
     "clock": re.compile(
         r"(?<![\w,.:])(?P<h>[01]?\d|2[0-4])\s?(?P<unit>h|heures?)(?:\s?(?P<mi>[0-5]\d)"
         r"(?:\s?(?:min|mn))?)?(?![\w/])"
+        rf"(?:\s+(?P<ampm>du\s+matin|du\s+soir|de\s+l{APOS}\s*après-midi)(?!\w)"
+        r"|(?=\s+(?P<zone>UTC|GMT|heure\s+locale|locales?|heure\s+de\s+Paris)(?!\w)))?"
         r"|(?<![\w,.:])(?P<h2>[01]?\d|2[0-3]):(?P<mi2>[0-5]\d)(?![\w:])"
         r"|(?<![\w-])(?P<noon>midi|minuit)(?![\w-])",
         _F,
@@ -160,7 +184,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         rf"(?<!\w)(?P<det>(?:(?:cette|la|le)\s+)?(?P<hmod>fête|fêtes|veille|lendemain|week-end|"
         rf"lundi|jour)\s+de\s+(?:la\s+|l{APOS}\s*)?|la\s+|l{APOS}\s*)?"
         r"(?P<h>(?-i:Noël|Pâques|Pentecôte|Toussaint|Ascension|Saint-Sylvestre|Saint-Valentin))"
-        r"(?![\w-])(?!\s+[A-Z])",
+        r"(?![\w-])(?!\s+(?-i:[A-Z]))",
         _F,
     ),
     # la veille, le lendemain (matin)
@@ -191,11 +215,11 @@ _FUTURE_CUE = re.compile(
     r"|\b(?:va|vont)\s+\w+(?:er|ir|re)\b"
 )
 _FUTURE_SIGNAL = re.compile(
-    rf"(?:au\s+plus\s+tard|jusqu{APOS}\s*(?:à|au|en)|d{APOS}\s*ici(?:\s+(?:à|au))?|"
-    r"à\s+partir\s+d[eu]|à\s+compter\s+d[eu]|dès)\s*$",
+    rf"\b(?:au\s+plus\s+tard|jusqu{APOS}\s*(?:à|au|en)|d{APOS}\s*ici(?:\s+(?:à|au))?|"
+    r"à\s+partir\s+d[eu]|à\s+compter\s+d[eu])\s*$",
     _F,
 )
-_PAST_SIGNAL = re.compile(r"depuis\s*$", _F)
+_PAST_SIGNAL = re.compile(r"\bdepuis\s*$", _F)
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
 
@@ -219,7 +243,10 @@ class _Context:
     text: str
     dct: dt.date | None
     settings: Mapping[str, Any]
+    cue_window: int
     last_day: dt.date | None = None
+    #: (year, offset) of the last year the text stated outright ("en 97", "mai 1988")
+    last_year: tuple[int, int] | None = None
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -267,22 +294,27 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     return left, match.start() if match else len(text)
 
 
-def direction(text: str, start: int, end: int) -> Direction:
+def direction(text: str, start: int, end: int, cue_window: int) -> Direction:
     """Past or future occurrence for a span, from a signal just before it, else the nearest
-    tense cue in its sentence, else ``nearest`` (see the module docstring)."""
+    tense cue in its sentence within ``cue_window`` characters, else ``nearest`` (see the
+    module docstring)."""
     before = text[max(0, start - 30) : start]
     if _FUTURE_SIGNAL.search(before):
         return "future"
     if _PAST_SIGNAL.search(before):
         return "past"
     left, right = _sentence(text, start, end)
+    window = text[left:right]
+    if window.isupper():
+        window = window.lower()  # a headline in capitals: its verbs are cues all the same
+    start, end = start - left, end - left
     best: tuple[int, Direction] | None = None
     for pattern, tense in ((_PAST_CUE, "past"), (_FUTURE_CUE, "future")):
-        for m in pattern.finditer(text, left, right):
+        for m in pattern.finditer(window):
             if m.start() < end and m.end() > start:
                 continue  # the expression itself ("hier", "prochain") is not a cue here
             distance = start - m.end() if m.end() <= start else m.start() - end
-            if best is None or distance < best[0]:
+            if distance <= cue_window and (best is None or distance < best[0]):
                 best = (distance, tense)  # type: ignore[assignment]
     return best[1] if best else "nearest"
 
@@ -306,6 +338,20 @@ def _remember(ctx: _Context, d: dt.date | None) -> None:
         ctx.last_day = d
 
 
+def _remember_year(ctx: _Context, year: int, offset: int) -> None:
+    ctx.last_year = (year, offset)
+
+
+def _sentence_year(ctx: _Context, m: re.Match[str]) -> int | None:
+    """A year stated earlier in the same sentence ("en 97 (en janvier ..., en octobre ...)")
+    anchors a year-less month better than the article date does."""
+    if ctx.last_year is None:
+        return None
+    year, offset = ctx.last_year
+    left, _ = _sentence(ctx.text, m.start(), m.end())
+    return year if offset >= left else None
+
+
 # -------------------------------------------------------------------------- resolvers
 # Each takes the match and the context and returns (label, value), or None to drop the
 # candidate (a false alarm recognisable only once its context is read).
@@ -313,14 +359,16 @@ Resolution = tuple[str, str | None] | None
 
 
 def _day_month(m: re.Match[str], ctx: _Context) -> Resolution:
-    d, mo = _day_number(m["d"]), month_number(m["m"])
-    if m["y"] or m["yy"]:
-        year = int(m["y"]) if m["y"] else cal.two_digit_year(int(m["yy"]), ctx.dct)
+    g = m.groupdict()  # shared with "day_range", which has no "yy" or "rel" group
+    d, mo = _day_number(g["d"]), month_number(g["m"])
+    if g["y"] or g.get("yy"):
+        year = int(g["y"]) if g["y"] else cal.two_digit_year(int(g["yy"]), ctx.dct)
         try:
             full = dt.date(year, mo, d)
         except ValueError:
             return None  # "31 février 2014"
         _remember(ctx, full)
+        _remember_year(ctx, year, m.start())
         return "DATE", cal.day(full)
     if ctx.dct is None:
         try:
@@ -328,7 +376,7 @@ def _day_month(m: re.Match[str], ctx: _Context) -> Resolution:
         except ValueError:
             return None
         return "DATE", f"XXXX-{mo:02d}-{d:02d}"
-    rel = (m["rel"] or "").lower()
+    rel = (g.get("rel") or "").lower()
     way: Direction = (
         "past" if rel == "dernier" else "future" if rel == "prochain" else _direction(m, ctx)
     )
@@ -357,14 +405,18 @@ def _month(m: re.Match[str], ctx: _Context) -> Resolution:
     mo = month_number(word)
     if m["y"] or m["yy"]:
         year = int(m["y"]) if m["y"] else cal.two_digit_year(int(m["yy"]), ctx.dct)
+        _remember_year(ctx, year, m.start())
         return "DATE", cal.month(year, mo)
     # "Mars" or "Mai" capitalised with nothing temporal around is a name, not a month.
     before = ctx.text[max(0, m.start() - 15) : m.start()]
     if word[0].isupper() and not (m["mod"] or m["det"] or _MONTH_PREPOSITION.search(before)):
         return None
+    rel = (m["rel"] or "").lower()
+    stated = None if rel else _sentence_year(ctx, m)
+    if stated is not None:
+        return "DATE", cal.month(stated, mo)
     if ctx.dct is None:
         return "DATE", f"XXXX-{mo:02d}"
-    rel = (m["rel"] or "").lower()
     if rel:
         year = cal.strict_month_year(ctx.dct, mo, "past" if rel == "dernier" else "future")
     else:
@@ -433,6 +485,8 @@ def _weekday_rule(m: re.Match[str], ctx: _Context) -> Resolution:
     rel = (m["rel"] or "").lower()
     if (m["det"] and not rel) or _HABITUAL.search(ctx.text[max(0, m.start() - 12) : m.start()]):
         return None  # "le mardi", "chaque mardi": a habit (TimeML SET), not a date
+    if _is_name(m["wd"], m.start("wd"), ctx.text):
+        return None  # "l'accord du Vendredi saint"
     part = (m["part"] or "").lower()
     label = "TIME" if part else "DATE"
     if ctx.dct is None:
@@ -446,7 +500,15 @@ def _weekday_rule(m: re.Match[str], ctx: _Context) -> Resolution:
     return label, f"{cal.day(d)}T{_part_code(part)}" if part else cal.day(d)
 
 
-_HABITUAL = re.compile(r"(?:chaque|tous\s+les|le)\s+$", _F)
+def _is_name(word: str, start: int, text: str) -> bool:
+    """A capitalised common word in mid-sentence (not a headline in capitals) is a name."""
+    if not word[0].isupper() or word.isupper():
+        return False
+    before = text[max(0, start - 3) : start].rstrip(" \t«\"'’(")
+    return bool(before) and before[-1] not in ".!?:\n"
+
+
+_HABITUAL = re.compile(r"\b(?:chaque|tous\s+les|le)\s+$", _F)
 
 
 def _night(m: re.Match[str], ctx: _Context) -> Resolution:
@@ -504,7 +566,54 @@ def _year(m: re.Match[str], ctx: _Context) -> Resolution:
             return None
         if _QUANTITY_AFTER.match(ctx.text, m.end()):
             return None
+    _remember_year(ctx, int(m["y"]), m.start())
     return "DATE", m["y"]
+
+
+def _short_year(m: re.Match[str], ctx: _Context) -> Resolution:
+    year = cal.two_digit_year(int(m["yy"]), ctx.dct)
+    _remember_year(ctx, year, m.start())
+    return "DATE", f"{year:04d}"
+
+
+def _season(m: re.Match[str], ctx: _Context) -> Resolution:
+    if ctx.dct is None:
+        return "DATE", f"XXXX-{cal.SEASONS[m['s'].lower()]}"
+    return "DATE", _unit_value(m["s"].lower(), ctx.dct, 0)
+
+
+def _day_range(m: re.Match[str], ctx: _Context) -> Resolution:
+    return _day_month(m, ctx)
+
+
+def _an_year(m: re.Match[str], ctx: _Context) -> Resolution:
+    _remember_year(ctx, int(m["y"]), m.start())
+    return "DATE", f"{int(m['y']):04d}"
+
+
+def _weekday_daynum(m: re.Match[str], ctx: _Context) -> Resolution:
+    """``jeudi 26``: the day numbered 26 that is a Thursday, in the month before, of, or
+    after the article date (the closest if several); XXXX-XX-26 without a date."""
+    if _is_name(m["wd"], m.start("wd"), ctx.text):
+        return None
+    d = _day_number(m["d"])
+    if ctx.dct is None:
+        return "DATE", f"XXXX-XX-{d:02d}"
+    wd = _weekday(m["wd"])
+    found = []
+    for shift in (-1, 0, 1):
+        year, mo = cal.add_months(ctx.dct, shift)
+        try:
+            candidate = dt.date(year, mo, d)
+        except ValueError:
+            continue
+        if candidate.weekday() == wd:
+            found.append(candidate)
+    if not found:
+        return None  # "mardi 31" that is no Tuesday nearby: not a date we can place
+    best = min(found, key=lambda c: abs((c - ctx.dct).days))  # type: ignore[operator]
+    _remember(ctx, best)
+    return "DATE", cal.day(best)
 
 
 def _decade(m: re.Match[str], ctx: _Context) -> Resolution:
@@ -546,10 +655,13 @@ def _clock(m: re.Match[str], ctx: _Context) -> Resolution:
     else:
         if _DURATION_BEFORE.search(before):
             return None  # "en 48 h", "pendant 2 heures": a duration
-        if m["unit"] and m["unit"].lower() != "h" and not _CLOCK_SIGNAL.search(before):
+        said_clock = m["ampm"] or m["zone"] or _CLOCK_SIGNAL.search(before)
+        if m["unit"] and m["unit"].lower() != "h" and not said_clock:
             return None  # "24 heures" without "à"/"vers": most often a duration
         hour = int(m["h"] or m["h2"])
         minute = int(m["mi"] or m["mi2"] or 0)
+        if m["ampm"] and not m["ampm"].lower().endswith("matin") and hour < 12:
+            hour += 12  # "8 h du soir"
         if hour == 24:
             hour = 0
     anchor = ctx.last_day or ctx.dct
@@ -605,12 +717,17 @@ def _anaphoric(m: re.Match[str], ctx: _Context) -> Resolution:
 
 
 def _direction(m: re.Match[str], ctx: _Context) -> Direction:
-    return direction(ctx.text, m.start(), m.end())
+    return direction(ctx.text, m.start(), m.end(), ctx.cue_window)
 
 
 RESOLVERS: dict[str, Callable[[re.Match[str], _Context], Resolution]] = {
     "day_month": _day_month,
     "numeric": _numeric,
+    "day_range": _day_range,
+    "season": _season,
+    "weekday_daynum": _weekday_daynum,
+    "an_year": _an_year,
+    "short_year": _short_year,
     "month": _month,
     "deictic": _deictic,
     "demonstrative": _demonstrative,
@@ -640,12 +757,17 @@ def parse_article_date(value: str | None) -> dt.date | None:
 
 
 def find_timexes(
-    text: str, article_date: str | None, settings: Mapping[str, Any] | None = None
+    text: str,
+    article_date: str | None,
+    *,
+    dateparser_settings: Mapping[str, Any] | None = None,
+    cue_window: int = 80,
 ) -> list[Timex]:
     """Every DATE/TIME expression of ``text``, in text order, resolved against
     ``article_date`` (None: relative expressions stay unresolved).
 
-    ``settings`` are passed to ``dateparser.parse`` for full calendar dates.
+    ``dateparser_settings`` go to ``dateparser.parse`` (numeric dates); ``cue_window`` is how
+    far (in characters) a tense cue may stand from an expression to decide its direction.
     """
     candidates = [
         (m.start(), m.end(), rule, m)
@@ -660,7 +782,12 @@ def find_timexes(
         if all(cand[1] <= k[0] or cand[0] >= k[1] for k in kept):
             kept.append(cand)
     kept.sort(key=lambda c: c[0])
-    ctx = _Context(text=text, dct=parse_article_date(article_date), settings=settings or {})
+    ctx = _Context(
+        text=text,
+        dct=parse_article_date(article_date),
+        settings=dateparser_settings or {},
+        cue_window=cue_window,
+    )
     out: list[Timex] = []
     for start, end, rule, match in kept:
         resolved = RESOLVERS[rule](match, ctx)
