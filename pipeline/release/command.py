@@ -110,3 +110,77 @@ def diff_command(
     changes = diff_releases(store.existing(releases_dir, old), store.existing(releases_dir, new))
     summary_table(f"{old} → {new}: records", changes["records"])
     out_console.print("\n".join(render_label_table(changes)), highlight=False)
+
+
+@release_app.command("verify")
+def verify_command(version: VersionArg, releases_dir: ReleasesDirOpt = Path("releases")) -> None:
+    """Check checksums, schema, card YAML and story disjointness; exit 1 naming the bad file."""
+    from pipeline.release import store
+    from pipeline.release.verify import verify
+
+    folder = store.existing(releases_dir, version)
+    rows = verify(folder)
+    splits = ", ".join(f"{s} {n}" for s, n in rows.items())
+    out_console.print(f"{folder}: OK ({splits})", highlight=False)
+
+
+@release_app.command("export")
+def export_command(
+    version: VersionArg,
+    fmt: Annotated[
+        str, typer.Option("--format", help="conll (BIO), spacy (DocBin) or jsonl")
+    ] = "jsonl",
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="Output folder [default: exports/vX.Y.Z/FORMAT]"),
+    ] = None,
+    releases_dir: ReleasesDirOpt = Path("releases"),
+) -> None:
+    """Export every split to BIO CoNLL, spaCy DocBin or JSONL (outside the release)."""
+    from pipeline.release import store
+    from pipeline.release.export import export
+
+    folder = store.existing(releases_dir, version)
+    target = out_dir or Path("exports") / folder.name / fmt
+    stats = export(folder, fmt, target)
+    counts: dict[str, object] = {}
+    for split, n in stats.records.items():
+        counts[f"{split}: records"] = n
+        if fmt != "jsonl":
+            counts[f"{split}: entities"] = stats.entities[split]
+            counts[f"{split}: misaligned entities (left out)"] = stats.misaligned[split]
+            counts[f"{split}: overlapping entities (left out)"] = stats.overlapping[split]
+    summary_table(f"export {folder.name} → {fmt}", counts)
+    for example in stats.examples:
+        err_console.print(f"warning: {folder}: {example}", highlight=False)
+    for path in stats.files:
+        out_console.print(str(path), highlight=False)
+
+
+@release_app.command("publish")
+def publish_command(
+    version: VersionArg,
+    repo_id: Annotated[str, typer.Option("--repo-id", help="Hub dataset repository ORG/NAME")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be uploaded; upload nothing")
+    ] = False,
+    private: Annotated[bool, typer.Option("--private", help="Create the repo private")] = False,
+    releases_dir: ReleasesDirOpt = Path("releases"),
+) -> None:
+    """Upload a verified release to the Hub as a dataset repo, tagged vX.Y.Z (HF_TOKEN)."""
+    from pipeline.release import store
+    from pipeline.release.publish import plan, upload
+
+    folder = store.existing(releases_dir, version)
+    upload_plan = plan(folder, repo_id)
+    if dry_run:
+        for name, size in upload_plan.files:
+            out_console.print(f"{size:>12}  {name}", highlight=False)
+        err_console.print(
+            f"dry run: would upload {len(upload_plan.files)} files to dataset "
+            f"{upload_plan.repo_id} and tag {upload_plan.tag}"
+        )
+        return
+    url = upload(folder, upload_plan, private)
+    err_console.print(f"uploaded {folder.name} to {upload_plan.repo_id}, tagged {upload_plan.tag}")
+    out_console.print(url, highlight=False)
