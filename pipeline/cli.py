@@ -68,3 +68,7 @@ eval_app.command("dates")(eval_dates)
 from pipeline.release.command import release_app  # noqa: E402
 
 app.add_typer(release_app, name="release")
+
+from pipeline.normalize.command import normalize  # noqa: E402
+
+app.command()(normalize)

@@ -1,0 +1,96 @@
+"""``pipeline normalize``: raw article files to one Parquet file of ``Article`` records.
+
+Thin: it reads bytes (pipeline.io), runs the pure core, and shows progress and a summary.
+Two passes keep memory flat: the first streams normalized articles to a scratch Parquet
+file beside the output while the grouper keeps only compact signatures; the second streams
+them back, adds duplicates, near-duplicate links and story ids, and writes the output.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.console import error_line, summary_table, track
+from pipeline.io import read_inputs, read_records, scratch_path, write_jsonl_records, write_records
+from pipeline.normalize.config import NormalizeConfig
+from pipeline.normalize.core import normalize_stream
+from pipeline.normalize.grouping import Grouper
+from pipeline.schema import Article, QuarantineEntry
+
+
+def describe(entry: QuarantineEntry) -> str:
+    """One line naming the input (and line) and why it was quarantined."""
+    where = entry.path if entry.line is None else f"{entry.path}:{entry.line}"
+    return f"{where}: {entry.reason}"
+
+
+def normalize(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files or folders (walked recursively) of .txt, .jsonl and .html articles.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Parquet file to write (one Article per row).")
+    ],
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(
+            "--quarantine", help="JSON-lines file listing the inputs left out, with the reason."
+        ),
+    ] = None,
+) -> None:
+    """Normalize raw news articles (any encoding) into clean, stable article records.
+
+    Bad inputs are reported on one line each and listed in --quarantine; the run goes on
+    and exits 0. Exit 1 means the run itself failed (e.g. the output cannot be written).
+    """
+    if out.suffix != ".parquet":
+        raise typer.BadParameter("must be a .parquet path", param_hint="--out")
+    config = NormalizeConfig.from_params()
+    counts: Counter[str] = Counter()
+    left_out: list[QuarantineEntry] = []
+    grouper = Grouper(config)
+    raws = read_inputs(inputs, config.suffixes, config.max_article_bytes)
+
+    def first_pass() -> Iterator[Article]:
+        for item in normalize_stream(track(raws, "normalize"), config, counts):
+            if isinstance(item, QuarantineEntry):
+                error_line(describe(item))
+                left_out.append(item)
+            elif grouper.add(item):
+                yield item
+
+    def second_pass(scratch: Path) -> Iterator[Article]:
+        for article in track(read_records(scratch, Article), "group", total=counts["kept"]):
+            counts["dated"] += article.date is not None
+            counts["language flagged"] += article.language_flag
+            yield grouper.annotate(article)
+
+    with scratch_path(out) as scratch:
+        counts["kept"] = write_records(scratch, first_pass(), Article, config.row_group_size)
+        groups = grouper.finish()
+        write_records(out, second_pass(scratch), Article, config.row_group_size)
+    if quarantine is not None:
+        write_jsonl_records(quarantine, left_out)
+    summary_table(
+        f"normalize → {out}",
+        {
+            "read": counts["read"],
+            "kept": counts["kept"],
+            "duplicates": groups["duplicates"],
+            "near duplicates": groups["near_duplicates"],
+            "stories": groups["stories"],
+            "stories of 2+ articles": groups["multi_article_stories"],
+            "quarantined": counts["quarantined"],
+            "dated": counts["dated"],
+            "language flagged": counts["language flagged"],
+        },
+    )

@@ -1,0 +1,74 @@
+"""Bytes to text: BOM, strict UTF-8, then legacy-encoding detection.
+
+UTF-8 is tried first and strictly because a legacy decoder accepts almost any bytes and
+would turn valid UTF-8 into mojibake; only bytes that are not UTF-8 go to
+charset-normalizer. Inputs that are not text at all fail here with a reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+
+# Longest first: the UTF-32-LE BOM starts with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# C0 controls other than tab, line feed, form feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+#: Share of control characters above which decoded "text" is taken to be binary data.
+MAX_CONTROL_SHARE = 0.01
+
+
+class DecodeError(ValueError):
+    """The bytes are not text in any encoding we accept; the message is the reason."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text with the encoding it was read in and the repairs decoding needed."""
+
+    text: str
+    encoding: str
+    repairs: tuple[str, ...] = ()
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode raw bytes, or raise ``DecodeError`` saying why they are not text."""
+    if not data.strip():
+        raise DecodeError("empty file" if not data else "blank file (whitespace only)")
+    decoded = _decode(data)
+    text = decoded.text
+    if text and len(_CONTROL.findall(text)) > MAX_CONTROL_SHARE * len(text):
+        raise DecodeError("binary content (control characters), not text")
+    return decoded
+
+
+def _decode(data: bytes) -> Decoded:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                reason = f"invalid {codec} after its byte-order mark ({exc.reason})"
+                raise DecodeError(reason) from exc
+            return Decoded(text.lstrip("\ufeff"), codec.removesuffix("-sig"), ("bom",))
+    if b"\x00" in data:
+        raise DecodeError("binary content (NUL bytes), not text")
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            # A file cut in the middle of its last character: keep everything before it.
+            return Decoded(data[: exc.start].decode("utf-8"), "utf-8", ("truncated-utf8",))
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise DecodeError("undecodable bytes (not UTF-8, no legacy encoding fits)")
+    return Decoded(str(best), best.encoding, (f"decoded:{best.encoding}",))

@@ -1,0 +1,101 @@
+"""Readers: one raw input item (file bytes or a JSON line) to a ``Document``.
+
+``.txt`` holds one article; each line of ``.jsonl`` is an object with ``text`` and optional
+``title``, ``date``, ``url`` and ``source`` (the outlet); ``.html`` pages go through
+trafilatura, which keeps the main text and finds the title, date, URL and site name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from pipeline.normalize.decode import DecodeError, decode
+
+HTML_SUFFIXES = (".html", ".htm")
+JSONL_SUFFIXES = (".jsonl",)
+
+
+class ReaderError(ValueError):
+    """An input item that cannot become a document; the message is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """Decoded (not yet repaired) text with the metadata its container gave."""
+
+    text: str
+    encoding: str
+    repairs: tuple[str, ...]
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+
+
+def read_document(path: str, data: bytes) -> Document:
+    """Turn raw bytes into a document according to the file type, or raise ``ReaderError``."""
+    suffix = PurePath(path).suffix.lower()
+    try:
+        decoded = decode(data)
+    except DecodeError as exc:
+        raise ReaderError(str(exc)) from exc
+    if suffix in JSONL_SUFFIXES:
+        return _from_json(decoded.text, decoded.encoding, decoded.repairs)
+    if suffix in HTML_SUFFIXES:
+        return _from_html(decoded.text, decoded.encoding, decoded.repairs)
+    return Document(decoded.text, decoded.encoding, decoded.repairs)
+
+
+def _string_field(obj: dict[str, Any], name: str) -> str | None:
+    value = obj.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ReaderError(f"field '{name}' is not a string")
+    return value
+
+
+def _from_json(line: str, encoding: str, repairs: tuple[str, ...]) -> Document:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ReaderError(f"broken JSON line ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(obj, dict):
+        raise ReaderError("JSON line is not an object")
+    text = _string_field(obj, "text")
+    if text is None:
+        raise ReaderError("JSON line has no 'text'")
+    return Document(
+        text,
+        encoding,
+        repairs,
+        title=_string_field(obj, "title"),
+        date=_string_field(obj, "date"),
+        url=_string_field(obj, "url"),
+        outlet=_string_field(obj, "source"),
+    )
+
+
+def _from_html(html: str, encoding: str, repairs: tuple[str, ...]) -> Document:
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html, with_metadata=True, include_comments=False, include_tables=False
+        )
+    except (ValueError, TypeError) as exc:  # lxml rejects some inputs outright
+        raise ReaderError(f"unparseable HTML ({exc})") from exc
+    if doc is None or not (doc.text or "").strip():
+        raise ReaderError("no main text found in the HTML page")
+    return Document(
+        doc.text,
+        encoding,
+        repairs,
+        title=doc.title or None,
+        date=doc.date or None,
+        url=doc.url or None,
+        outlet=doc.sitename or None,
+    )
