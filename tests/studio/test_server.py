@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,18 +11,6 @@ import pytest
 from pipeline.errors import PipelineError
 from pipeline.studio import server
 from pipeline.studio.client import Target, connect, resolve_target
-
-
-def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run the real console entry point in a child process, as a user would."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
-    return subprocess.run(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", *args],
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_generated_credentials_are_private_and_reused(studio_server) -> None:
@@ -39,11 +24,11 @@ def test_generated_credentials_are_private_and_reused(studio_server) -> None:
     assert server.running_server(info.data_dir) == info
 
 
-def test_status_names_url_version_and_never_the_token(studio_server) -> None:
+def test_status_names_url_version_and_never_the_token(studio_server, cli) -> None:
     info, creds = studio_server
     studio = connect(data_dir=info.data_dir)
     studio.create_project("status-probe", "<View><Text name='text' value='$text'/></View>", "")
-    result = run_cli(["studio", "status", "--data-dir", str(info.data_dir)], {})
+    result = cli(["studio", "status", "--data-dir", str(info.data_dir)], {})
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
     assert f"Label Studio 1.23.2 is up at {info.url}" in result.stdout
@@ -52,22 +37,20 @@ def test_status_names_url_version_and_never_the_token(studio_server) -> None:
     assert creds.api_key not in (info.data_dir / server.LOG_FILE).read_text(errors="replace")
 
 
-def test_wrong_token_is_one_line_error_naming_url(studio_server) -> None:
+def test_wrong_token_is_one_line_error_naming_url(studio_server, cli) -> None:
     info, _ = studio_server
-    result = run_cli(
-        ["studio", "status", "--url", info.url], {"LABEL_STUDIO_API_KEY": "not-the-token"}
-    )
+    result = cli(["studio", "status", "--url", info.url], {"LABEL_STUDIO_API_KEY": "not-the-token"})
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"error: {info.url}: Label Studio rejected the API token (HTTP 401)"
     ]
 
 
-def test_closed_port_is_one_line_error_naming_url() -> None:
+def test_closed_port_is_one_line_error_naming_url(cli) -> None:
     with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
         sock.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    result = run_cli(["studio", "status", "--url", url], {"LABEL_STUDIO_API_KEY": "x" * 40})
+    result = cli(["studio", "status", "--url", url], {"LABEL_STUDIO_API_KEY": "x" * 40})
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1

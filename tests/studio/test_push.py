@@ -1,0 +1,166 @@
+"""Push against a real server: predictions validated, idempotent, crash-safe."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import PipelineError
+from pipeline.io import write_records
+from pipeline.schema import PreannotatedArticle
+from pipeline.studio import server
+from pipeline.studio.push import ensure_project, existing_tasks, push_articles
+from pipeline.taxonomy import load_taxonomy
+
+TAX = load_taxonomy()
+
+
+def task_articles(studio, project_id: int) -> Counter[str]:
+    """How many tasks each article id has in the project (read from the task data)."""
+    return Counter(
+        t["data"]["article_id"] for page in studio.task_pages(project_id, "id,data") for t in page
+    )
+
+
+def test_push_creates_project_with_valid_predictions(studio, article) -> None:
+    project, created = ensure_project(studio, "push-basic", TAX)
+    assert created
+    stats = push_articles(studio, project["id"], [article(i) for i in range(3)], batch_size=2)
+    assert (stats.tasks_imported, stats.up_to_date) == (3, 0)
+    task = studio.get("api/tasks", "t", project=project["id"], fields="all", page_size=1)["tasks"][
+        0
+    ]
+    rec = article(0)
+    assert task["data"] == {
+        "text": rec.text,
+        "article_id": rec.id,
+        "title": rec.title,
+        "date": "2024-03-05",
+        "story_id": "story-0",
+    }
+    (pred,) = task["predictions"]
+    assert pred["model_version"] == "test-model@1"
+    assert 0 < pred["score"] < 1
+    region_ids = {r["id"] for r in pred["result"] if "id" in r}
+    assert {e.id for e in rec.entities} | {rec.times[0].id} | {
+        e.id for e in rec.events
+    } <= region_ids
+    relations = {
+        (r["from_id"], r["to_id"], r["labels"][0])
+        for r in pred["result"]
+        if r["type"] == "relation"
+    }
+    consult = rec.events[0]
+    assert (consult.id, consult.arguments[0].ref, "actor") in relations
+    assert len(relations) == 6
+    date_value = [r for r in pred["result"] if r.get("from_name") == "time_value"]
+    assert date_value[0]["value"]["text"] == ["2024-03-06"]
+
+
+def test_server_rejects_unknown_label(studio, article) -> None:
+    """The managed server validates predictions against the config (feature flag on)."""
+    project, _ = ensure_project(studio, "push-basic", TAX)
+    bad = article(99)
+    bad = PreannotatedArticle(
+        **{
+            **bad.__dict__,
+            "entities": [e.__class__(**{**e.__dict__, "label": "PERSON"}) for e in bad.entities],
+        }
+    )
+    with pytest.raises(PipelineError, match=r"HTTP 400.*PERSON"):
+        push_articles(studio, project["id"], [bad], batch_size=10)
+    assert "art-00099" not in task_articles(studio, project["id"])
+
+
+def test_repush_imports_nothing_and_new_version_adds_predictions(studio, article) -> None:
+    project, _ = ensure_project(studio, "push-idem", TAX)
+    pid = project["id"]
+    push_articles(studio, pid, [article(i) for i in range(5)], batch_size=1000)
+    again = push_articles(studio, pid, [article(i) for i in range(5)], batch_size=1000)
+    assert (again.tasks_imported, again.predictions_added, again.up_to_date) == (0, 0, 5)
+    # an annotator finishes task of art-00000: a new model version must not touch it
+    known, _, _ = existing_tasks(studio, pid)
+    annotated_id = known["art-00000"].task_id
+    studio.sdk.annotations.create(id=annotated_id, result=[], lead_time=1.0)
+    v2 = push_articles(studio, pid, [article(i, "test-model@2") for i in range(6)], batch_size=1000)
+    assert (v2.tasks_imported, v2.predictions_added, v2.annotated_left_alone) == (1, 4, 1)
+    assert task_articles(studio, pid) == Counter({f"art-{i:05d}": 1 for i in range(6)})
+    known, total, dups = existing_tasks(studio, pid)
+    assert (total, dups) == (6, 0)
+    assert known["art-00000"].model_versions == {"test-model@1"}
+    assert known["art-00003"].model_versions == {"test-model@1", "test-model@2"}
+    assert known["art-00005"].model_versions == {"test-model@2"}
+    # and the second push of v2 is a no-op too
+    v2b = push_articles(
+        studio, pid, [article(i, "test-model@2") for i in range(6)], batch_size=1000
+    )
+    assert (v2b.tasks_imported, v2b.predictions_added) == (0, 0)
+
+
+def test_incompatible_project_is_refused(studio) -> None:
+    studio.create_project(
+        "push-foreign",
+        "<View><Text name='text' value='$text'/><Labels name='entity' "
+        "toName='text'><Label value='PER'/></Labels></View>",
+        "",
+    )
+    with pytest.raises(
+        PipelineError, match=r"'push-foreign'.*incompatible.*'entity' lacks LOC, MISC, ORG"
+    ):
+        ensure_project(studio, "push-foreign", TAX)
+
+
+def test_sigkill_mid_push_then_rerun_gives_one_task_per_article(
+    studio_server, studio, article, cli, tmp_path: Path
+) -> None:
+    info, creds = studio_server
+    n = 2400
+    path = tmp_path / "pre.parquet"
+    write_records(path, (article(i) for i in range(n)), PreannotatedArticle)
+    project, _ = ensure_project(studio, "push-crash", TAX)
+    args = [
+        "studio",
+        "push",
+        str(path),
+        "--project",
+        "push-crash",
+        "--url",
+        info.url,
+        "--batch-size",
+        "150",
+    ]
+    env = {"LABEL_STUDIO_API_KEY": creds.api_key}
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", *args],
+        env={**base, **env},
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        done = studio.project(project["id"])["task_number"]
+        if done > 0:
+            break
+        time.sleep(0.05)
+    assert 0 < done < n, "the push must be killed mid-way"
+    os.kill(server.running_server(info.data_dir).pid, signal.SIGKILL)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert err.strip().splitlines()[-1].startswith(f"error: {info.url}: Label Studio unreachable")
+
+    restarted = server.start_server(info.data_dir, info.port)
+    assert restarted.url == info.url
+    result = cli(args, env)
+    assert result.returncode == 0, result.stderr
+    counts = task_articles(studio, project["id"])
+    assert len(counts) == n
+    assert set(counts.values()) == {1}
