@@ -118,7 +118,7 @@ def render_entry(version: str, manifest: dict[str, Any]) -> str:
     lines = [head, ""]
     if manifest.get("notes"):
         lines += [manifest["notes"].strip(), ""]
-    splits = " · ".join(f"{s} {n}" for s, n in manifest["stats"]["records"].items())
+    splits = " · ".join(f"{s} {i['records']}" for s, i in manifest["splits"].items())
     lines += [
         f"Compared with {'v' + previous if previous else 'nothing (first release)'}: "
         f"{rec['after']} records ({splits}).",

@@ -87,7 +87,7 @@ def list_command(releases_dir: ReleasesDirOpt = Path("releases")) -> None:
         return
     for version in known:
         manifest = load_manifest(store.folder(releases_dir, version))
-        records = manifest["stats"]["records"]
+        records = {s: info["records"] for s, info in manifest["splits"].items()}
         verified = sum(manifest["stats"]["verified_records"].values())
         total = sum(records.values())
         splits = ", ".join(f"{s} {n}" for s, n in records.items())
