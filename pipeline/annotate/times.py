@@ -14,6 +14,7 @@ from typing import Any
 import xxhash
 
 from pipeline.annotate.timex_rules import find_timexes
+from pipeline.errors import PipelineError
 from pipeline.params import load_params
 from pipeline.schema import PreannotatedArticle, TimeExpression
 
@@ -21,13 +22,13 @@ from pipeline.schema import PreannotatedArticle, TimeExpression
 RULES_VERSION = "1.0.0"
 
 
+REQUIRED_PARAMS = ("name", "dateparser_settings", "tense_cue_window")
+
+
 def load_time_params() -> dict[str, Any]:
     """The ``preannotate.times`` parameters from params.yaml."""
-    section = load_params("preannotate")
-    times = section.get("times")
+    times = load_params("preannotate").get("times")
     if not isinstance(times, dict):
-        from pipeline.errors import PipelineError
-
         raise PipelineError("params.yaml: missing mapping 'preannotate.times'")
     return times
 
@@ -47,9 +48,12 @@ class TimeAnnotator:
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
         params = dict(params if params is not None else load_time_params())
-        self.name: str = str(params.get("name", "rules-fr"))
-        self.dateparser_settings: dict[str, Any] = dict(params.get("dateparser_settings", {}))
-        self.cue_window = int(params.get("tense_cue_window", 80))
+        missing = [key for key in REQUIRED_PARAMS if key not in params]
+        if missing:
+            raise PipelineError(f"preannotate.times: missing parameter(s) {', '.join(missing)}")
+        self.name: str = str(params["name"])
+        self.dateparser_settings: dict[str, Any] = dict(params["dateparser_settings"])
+        self.cue_window = int(params["tense_cue_window"])
         fingerprint = xxhash.xxh64_hexdigest(json.dumps(params, sort_keys=True).encode())[:8]
         self.version: str = f"{RULES_VERSION}+{fingerprint}"
 

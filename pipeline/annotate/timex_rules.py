@@ -744,6 +744,12 @@ RESOLVERS: dict[str, Callable[[re.Match[str], _Context], Resolution]] = {
 }
 
 
+#: Rules whose expressions name one day, which later clock times and "le lendemain" refer to.
+DAY_LEVEL_RULES = frozenset(
+    {"day_month", "day_range", "weekday", "weekday_daynum", "deictic", "demonstrative", "night"}
+)
+
+
 # ------------------------------------------------------------------------------- driver
 def parse_article_date(value: str | None) -> dt.date | None:
     """The article date as a day: ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` (any ISO 8601 form
@@ -794,4 +800,7 @@ def find_timexes(
         if resolved is not None:
             label, value = resolved
             out.append(Timex(start, end, label, value, rule))
+            if rule in DAY_LEVEL_RULES and (value is None or value.startswith("X")):
+                ctx.last_day = None  # a day we cannot place: later clock times can't lean on
+                # an older one
     return out
