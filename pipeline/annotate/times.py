@@ -41,9 +41,11 @@ def timex_id(article_id: str, start: int, end: int, label: str) -> str:
 class TimeAnnotator:
     """Adds ``TimeExpression`` records to each article's ``times``.
 
-    ``version`` is the rules version plus a short fingerprint of the parameters, so a
-    changed dateparser setting shows in every label's ``source``. ``score`` stays None: the
-    rules give no probability, and a made-up confidence would mislead annotators.
+    ``version`` is the rules version plus a short fingerprint of the parameters
+    (``1.0.0.3fa2c1d9``), so a changed dateparser setting shows in every label's ``source``;
+    no ``+`` in it, since the chain's ``model_version`` joins components with ``+``.
+    ``score`` stays None: the rules give no probability, and a made-up confidence would
+    mislead annotators.
     """
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
@@ -55,7 +57,7 @@ class TimeAnnotator:
         self.dateparser_settings: dict[str, Any] = dict(params["dateparser_settings"])
         self.cue_window = int(params["tense_cue_window"])
         fingerprint = xxhash.xxh64_hexdigest(json.dumps(params, sort_keys=True).encode())[:8]
-        self.version: str = f"{RULES_VERSION}+{fingerprint}"
+        self.version: str = f"{RULES_VERSION}.{fingerprint}"
 
     @property
     def source(self) -> str:

@@ -56,7 +56,7 @@ _MONTH_NAMES = (
 # Abbreviations only with their dot or before a year: "sept" alone is the number seven.
 _MONTH_ABBR = "janv|févr|fév|fevr|fev|avr|juil|sept|oct|nov|déc|dec"
 MONTH = rf"(?:{_MONTH_NAMES}|(?:{_MONTH_ABBR})(?:\.|(?=\s+\d{{4}})))(?!\w)"
-DAYNUM = r"(?:1er|1re|premier|[12]\d|3[01]|0?[1-9])"
+DAYNUM = r"(?:1\s?er|1\s?re|premier|[12]\d|3[01]|0?[1-9])"
 YEAR4 = r"(?:1\d{3}|20\d{2})"
 # A two-digit year only where nothing else can follow it ("octobre 98", "10 novembre 93,").
 YEAR2 = r"(?:\d{2}(?=\s*[,.;:)!?»]|\s+(?:et|à|au|puis|ou)(?!\w)|\s*$))"
@@ -272,7 +272,7 @@ def month_number(word: str) -> int:
 
 
 def _day_number(word: str) -> int:
-    return 1 if word.lower() in ("1er", "1re", "premier") else int(word)
+    return int(word) if word.isdigit() else 1  # "1er", "1 er", "1re", "premier"
 
 
 def _number(word: str) -> int:
@@ -400,6 +400,9 @@ _MONTH_PREPOSITION = re.compile(
 )
 
 
+_APRIL_FOOL = re.compile(rf"poissons?\s+d{APOS}\s*$", _F)
+
+
 def _month(m: re.Match[str], ctx: _Context) -> Resolution:
     word = m["m"]
     mo = month_number(word)
@@ -409,6 +412,8 @@ def _month(m: re.Match[str], ctx: _Context) -> Resolution:
         return "DATE", cal.month(year, mo)
     # "Mars" or "Mai" capitalised with nothing temporal around is a name, not a month.
     before = ctx.text[max(0, m.start() - 15) : m.start()]
+    if _APRIL_FOOL.search(before):
+        return None  # "poisson d'avril"
     if word[0].isupper() and not (m["mod"] or m["det"] or _MONTH_PREPOSITION.search(before)):
         return None
     rel = (m["rel"] or "").lower()

@@ -77,7 +77,7 @@ def test_offsets_slice_the_text_and_ids_are_stable(seeds_dir: Path) -> None:
         assert text[t.start : t.end] == t.text
         assert t.id.startswith("t-")
         assert t.score is None
-        assert re.fullmatch(r"dates:rules-fr@\d+\.\d+\.\d+\+[0-9a-f]{8}", t.source)
+        assert re.fullmatch(r"dates:rules-fr@\d+\.\d+\.\d+\.[0-9a-f]{8}", t.source)
 
 
 def test_undated_article_keeps_relative_values_unresolved() -> None:
