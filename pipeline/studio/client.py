@@ -13,6 +13,8 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +116,16 @@ class Studio:
             raise PipelineError(f"{self.url}: Label Studio is not healthy (/health not UP)")
         return self.get("api/current-user/whoami", "authentication")
 
+    def server_time(self) -> datetime:
+        """The server's clock (HTTP ``Date``, whole seconds): cursors use its time, not ours."""
+        with self.errors("read server time"):
+            resp = self._http.request("api/version", method="GET")
+        return parsedate_to_datetime(resp.headers["date"]).astimezone(UTC)
+
+    def users(self) -> dict[int, str]:
+        """User id to e-mail."""
+        return {int(u["id"]): u.get("email") or "" for u in self.get("api/users/", "list users")}
+
     def version(self) -> str:
         info = self.get("api/version", "version")
         return str(info.get("release") or info.get("label-studio-os-package", {}).get("version"))
@@ -169,11 +181,19 @@ class Studio:
         filters: Sequence[dict[str, Any]] = (),
         page_size: int | None = None,
         fields_all: bool = False,
+        conjunction: str = "and",
     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield the project's tasks page by page, in id order (filters are ANDed)."""
+        """Yield the project's tasks page by page, in id order.
+
+        ``fields_all`` adds predictions, drafts and full annotations (expanded: the plain
+        listing gives annotations as bare ids).
+        """
         page_size = page_size or int(server.settings()["page_size"])
         query = json.dumps(
-            {"filters": {"conjunction": "and", "items": list(filters)}, "ordering": ["tasks:id"]}
+            {
+                "filters": {"conjunction": conjunction, "items": list(filters)},
+                "ordering": ["tasks:id"],
+            }
         )
         params: dict[str, Any] = {
             "project": project_id,
@@ -183,6 +203,7 @@ class Studio:
         }
         if fields_all:
             params["fields"] = "all"
+            params["expand"] = "annotations"
         seen = 0
         page = 1
         while True:

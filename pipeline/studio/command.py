@@ -129,3 +129,81 @@ def push(
     stats = push_articles(studio, proj["id"], articles, batch_size or settings()["batch_size"])
     title = f"push to {project!r} (id {proj['id']}{', created' if created else ''}) at {studio.url}"
     summary_table(title, stats.as_counts())
+
+
+@studio_app.command()
+def pull(
+    project: ProjectOpt,
+    out: Annotated[Path, typer.Option("--out", help="Annotation Parquet snapshot to write")],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Only transfer tasks changed after this ISO time (server clock), "
+            "updating the existing --out [default: the cursor of the last pull into --out]",
+        ),
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="Ignore the stored cursor")] = False,
+    url: UrlOpt = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Write one row per annotation (submitted, draft, cancelled), every span checked."""
+    from pipeline.errors import PipelineError
+    from pipeline.io import file_sha256, read_records, write_records
+    from pipeline.schema import Annotation
+    from pipeline.studio import pull as core
+    from pipeline.studio.client import connect
+    from pipeline.studio.server import default_data_dir
+    from pipeline.studio.sync import PullCursor
+
+    studio = connect(url, data_dir)
+    proj = studio.project_by_title(project)
+    if proj is None:
+        raise PipelineError(f"{studio.url}: no project titled {project!r}")
+    cursor = PullCursor(data_dir or default_data_dir(), studio.url, proj["id"], out)
+    if since is not None and not out.exists():
+        raise PipelineError(f"{out}: --since updates an existing snapshot, and there is none")
+    if since is None and not full and out.exists():
+        since = cursor.load(file_sha256(out))
+    next_cursor = core.start_cursor(studio)
+    stats = core.PullStats()
+    if since is None:
+        rows = core.full_rows(studio, proj["id"], stats)
+    else:
+        previous = read_records(out, Annotation)
+        rows = core.merged_rows(previous, studio, proj["id"], since, stats)
+    stats.rows_written = write_records(out, rows, Annotation)
+    cursor.save(next_cursor, file_sha256(out))
+    for line in stats.errors[:20]:
+        err_console.print(f"{out}: {line}", soft_wrap=True, markup=False)
+    summary_table(f"pull of {project!r} (id {proj['id']}) into {out}", stats.as_counts())
+
+
+@studio_app.command("agreement")
+def agreement_cmd(
+    project: ProjectOpt,
+    url: UrlOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Span F1 between annotators per label and for events; what became of pre-annotations."""
+    import json
+
+    from pipeline.errors import PipelineError
+    from pipeline.studio.agreement import agreement, counters_table, task_predictions
+    from pipeline.studio.client import connect
+    from pipeline.studio.pull import annotated_tasks, task_rows
+
+    studio = connect(url, data_dir)
+    proj = studio.project_by_title(project)
+    if proj is None:
+        raise PipelineError(f"{studio.url}: no project titled {project!r}")
+    users = studio.users()
+    report = agreement(
+        (task_rows(task, users), task_predictions(task))
+        for task in annotated_tasks(studio, proj["id"])
+    )
+    if as_json:
+        out_console.print_json(json.dumps(report.as_dict()))
+    else:
+        summary_table(f"agreement in {project!r} (id {proj['id']})", counters_table(report))
