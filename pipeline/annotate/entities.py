@@ -1,0 +1,260 @@
+"""Named entities: fr_core_news_md's NER, boundary rules, and a gazetteer that takes precedence.
+
+What each step is for:
+
+- the statistical model finds most names, but in news it often takes the determiner into the
+  span ("la France", "l'ONU") and mislabels organisations it has not seen ("Daech" as LOC);
+- boundary rules drop leading determiners and prepositions from model spans and drop spans
+  too short to be names (single letters such as pool names "A", "B");
+- the gazetteer (``annotation_configs/gazetteer.yaml``) holds well-known countries, cities,
+  regions, international bodies, parties, companies, media and armed groups; the precedence
+  rule with the model is written at the top of that file and implemented in ``merge``.
+
+Scores: ``fr_core_news_md``'s NER is a greedy transition-based parser with no beam, so it
+produces no per-entity probability; the gazetteer is an exact lookup. Both leave ``score``
+None rather than inventing a confidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xxhash
+import yaml
+
+from pipeline.annotate.nlp import GAZETTEER_KEY
+from pipeline.errors import PipelineError
+from pipeline.schema import Entity
+
+MODEL = "model"
+GAZETTEER = "gazetteer"
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """The gazetteer as SpanRuler patterns, the names never to accept, and its fingerprint."""
+
+    path: Path
+    fingerprint: str
+    patterns: list[dict[str, Any]]
+    not_names: frozenset[str]
+
+    @property
+    def source(self) -> str:
+        return f"gazetteer@{self.fingerprint}"
+
+
+def _gazetteer_error(path: Path, message: str) -> PipelineError:
+    return PipelineError(f"{path}: {message}")
+
+
+def load_gazetteer(path: Path, labels: Sequence[str]) -> Gazetteer:
+    """Read the gazetteer file (see its header); every bad shape is a one-line error."""
+    try:
+        raw = path.read_bytes()
+        data = yaml.safe_load(raw)
+    except OSError as exc:
+        raise _gazetteer_error(path, f"cannot read gazetteer ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise _gazetteer_error(path, f"invalid YAML ({str(exc).splitlines()[0]})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("names"), dict):
+        raise _gazetteer_error(path, "gazetteer must have a 'names' mapping")
+    unknown = sorted(set(data) - {"names", "patterns", "not_names"})
+    if unknown:
+        raise _gazetteer_error(path, f"unknown key '{unknown[0]}'")
+    patterns: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for label, categories in data["names"].items():
+        if label not in labels:
+            raise _gazetteer_error(path, f"unknown label 'names.{label}' (taxonomy: {labels})")
+        if not isinstance(categories, dict):
+            raise _gazetteer_error(path, f"'names.{label}' must map categories to names")
+        for category, names in categories.items():
+            where = f"names.{label}.{category}"
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise _gazetteer_error(path, f"'{where}' must be a list of names")
+            for name in names:
+                if name in seen:
+                    raise _gazetteer_error(
+                        path, f"duplicate name '{name}' in {where}, {seen[name]}"
+                    )
+                seen[name] = where
+                patterns.append({"label": label, "pattern": name, "id": category})
+    for number, rule in enumerate(data.get("patterns") or []):
+        if not isinstance(rule, dict) or set(rule) != {"label", "id", "pattern"}:
+            raise _gazetteer_error(path, f"'patterns[{number}]' needs exactly label, id, pattern")
+        if rule["label"] not in labels:
+            raise _gazetteer_error(path, f"unknown label 'patterns[{number}].{rule['label']}'")
+        patterns.append(dict(rule))
+    not_names = data.get("not_names") or []
+    if not isinstance(not_names, list) or not all(isinstance(n, str) for n in not_names):
+        raise _gazetteer_error(path, "'not_names' must be a list of strings")
+    return Gazetteer(path, hashlib.sha256(raw).hexdigest()[:12], patterns, frozenset(not_names))
+
+
+@dataclass(frozen=True)
+class EntityRules:
+    """The boundary and label-correction rules applied to the model's spans (params.yaml)."""
+
+    strip_leading: frozenset[str]
+    min_chars: int
+    person_titles: frozenset[str]
+    demonym_suffixes: tuple[str, ...]
+    demonym_min_chars: int
+    not_names: frozenset[str]
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any], gazetteer: Gazetteer) -> EntityRules:
+        return cls(
+            strip_leading=frozenset(params["strip_leading"]),
+            min_chars=int(params["min_entity_chars"]),
+            person_titles=frozenset(params["person_titles"]),
+            demonym_suffixes=tuple(params["demonym_suffixes"]),
+            demonym_min_chars=int(params["demonym_min_chars"]),
+            not_names=gazetteer.not_names,
+        )
+
+
+@dataclass(frozen=True)
+class EntitySpan:
+    """An entity in token coordinates of a Doc, with where it came from."""
+
+    start: int
+    end: int
+    label: str
+    origin: str
+
+
+def _fix_model_span(span: Any, rules: EntityRules) -> tuple[int, int] | None:
+    """Token bounds of a model span after the boundary rules; None when it is no name."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while end - start > 1 and doc[start].lower_ in rules.strip_leading:
+        start += 1
+    if span.label_ == "PER":
+        while end - start > 1 and doc[start].lower_ in rules.person_titles:
+            start += 1
+        if doc[start].lower_ in rules.person_titles:
+            return None
+    text = doc[start:end].text
+    if len(text) < rules.min_chars or not any(ch.isalpha() for ch in text):
+        return None
+    if text in rules.not_names:
+        return None
+    lower = text.lower()
+    if (
+        span.label_ == "LOC"
+        and end - start == 1
+        and len(text) >= rules.demonym_min_chars
+        and lower.endswith(rules.demonym_suffixes)
+    ):
+        return None
+    return start, end
+
+
+def _contains(a: EntitySpan, b: EntitySpan) -> bool:
+    return a.start <= b.start and b.end <= a.end
+
+
+def merge(model: list[EntitySpan], gazetteer: list[EntitySpan]) -> list[EntitySpan]:
+    """Combine model and gazetteer spans under the precedence rule (gazetteer.yaml header).
+
+    A gazetteer span replaces every model span it equals or covers; inside a strictly longer
+    model span it is kept as a nested entity; crossing overlaps keep the longer span, the
+    gazetteer on a tie. Spans that overlap nothing are all kept.
+    """
+    kept_model = list(model)
+    kept_gaz: list[EntitySpan] = []
+    for g in gazetteer:
+        overlapping = [m for m in kept_model if m.start < g.end and g.start < m.end]
+        g_len = g.end - g.start
+        if any(_contains(m, g) and m.end - m.start > g_len for m in overlapping):
+            kept_gaz.append(g)  # nested inside a longer model name: both stay
+            continue
+        crossing = [m for m in overlapping if not _contains(g, m)]
+        if any(m.end - m.start > g_len for m in crossing):
+            continue
+        kept_gaz.append(g)
+        kept_model = [m for m in kept_model if m not in overlapping]
+    return sorted(kept_model + kept_gaz, key=lambda s: (s.start, s.end, s.label))
+
+
+def _propagate_persons(doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+    """Document-level consistency for people: once "Chris Froome" is a PER, a later bare
+    "Froome" (or "De Gendt" after "Thomas De Gendt") is the same person. Such mentions are
+    added, or relabelled/extended when the model gave them another label or a shorter span."""
+    tails: set[tuple[str, ...]] = set()
+    for s in spans:
+        if s.label == "PER" and s.end - s.start >= 2:
+            words = [t.text for t in doc[s.start : s.end]]
+            for i in range(1, len(words)):
+                if words[i][:1].isupper() and len(words[i]) > 2:
+                    tails.add(tuple(words[i:]))
+    if not tails:
+        return spans
+    longest = max(len(t) for t in tails)
+    covered = {i for s in spans for i in range(s.start, s.end) if s.label == "PER"}
+    found: list[EntitySpan] = []
+    i = 0
+    while i < len(doc):
+        for n in range(longest, 0, -1):
+            words = tuple(t.text for t in doc[i : i + n])
+            if len(words) == n and words in tails and not covered & set(range(i, i + n)):
+                nxt = doc[i + n] if i + n < len(doc) else None
+                if nxt is None or not nxt.text[:1].isupper():
+                    found.append(EntitySpan(i, i + n, "PER", MODEL))
+                    i += n - 1
+                    break
+        i += 1
+    found = [
+        f
+        for f in found
+        if not any(_contains(s, f) and s.end - s.start > f.end - f.start for s in spans)
+    ]
+    if not found:
+        return spans
+    kept = [s for s in spans if not any(s.start < f.end and f.start < s.end for f in found)]
+    return sorted(kept + found, key=lambda s: (s.start, s.end, s.label))
+
+
+def doc_entity_spans(doc: Any, rules: EntityRules) -> list[EntitySpan]:
+    """The entities of a processed Doc: fixed model spans, gazetteer, person consistency."""
+    model = []
+    for ent in doc.ents:
+        bounds = _fix_model_span(ent, rules)
+        if bounds is not None:
+            model.append(EntitySpan(bounds[0], bounds[1], ent.label_, MODEL))
+    gaz = [EntitySpan(s.start, s.end, s.label_, GAZETTEER) for s in doc.spans[GAZETTEER_KEY]]
+    return _propagate_persons(doc, merge(model, gaz))
+
+
+def entity_id(article_id: str, start: int, end: int, label: str) -> str:
+    """Content-derived id, stable across runs and unique within the article."""
+    return "e-" + xxhash.xxh64_hexdigest(f"{article_id}\x1f{start}\x1f{end}\x1f{label}".encode())
+
+
+def to_entities(
+    article_id: str, doc: Any, spans: Iterable[EntitySpan], sources: dict[str, str]
+) -> list[Entity]:
+    """Entity records with character offsets into the text the Doc was made from."""
+    text = doc.text
+    out = []
+    for span in spans:
+        start = doc[span.start].idx
+        end = doc[span.end - 1].idx + len(doc[span.end - 1])
+        out.append(
+            Entity(
+                id=entity_id(article_id, start, end, span.label),
+                start=start,
+                end=end,
+                label=span.label,
+                text=text[start:end],
+                source=sources[span.origin],
+                score=None,
+            )
+        )
+    return out

