@@ -62,6 +62,8 @@ YEAR4 = r"(?:1\d{3}|20\d{2})"
 YEAR2 = r"(?:\d{2}(?=\s*[,.;:)!?»]|\s+(?:et|à|au|puis|ou)(?!\w)|\s*$))"
 PART = r"(?:matinée|matin|après-midi|soirée|soir|nuit)"
 PART_PREFIX = rf"(?:en\s+(?:début|fin)\s+d(?:e\s+|{APOS}\s*)|dans\s+la\s+|en\s+)"
+#: "de", "du", "des", "d'": what ties a time word to the event or date that anchors it.
+OF = rf"(?:d(?:e|u|es)(?!\w)|d{APOS})"
 NUMBER_WORDS = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
     "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
@@ -121,7 +123,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     # l'automne, le printemps, en été (the extent leaves "en"/"au" out)
     "season": re.compile(
         rf"(?:(?<!\w)(?:l{APOS}\s*|le\s+)|(?<=\ben\s)|(?<=\bau\s))"
-        rf"(?P<s>printemps|été|automne|hiver)(?![\w-])(?!\s+d(?:e|u|es|{APOS})\s*\D)",
+        rf"(?P<s>printemps|été|automne|hiver)(?![\w-])(?!\s+{OF}\s*\D)"
+        rf"(?:\s+(?P<y>{YEAR4})(?!\d))?",
         _F,
     ),
     # en 97, rien en 98, (a two-digit year only right after "en" and before punctuation)
@@ -148,7 +151,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     # il y a deux ans, il y a une semaine, dans trois jours
     "offset": re.compile(
         rf"(?<!\w)(?P<sig>il\s+y\s+a|dans|voici|voilà)\s+(?P<n>{NUMBER})\s+"
-        rf"(?P<unit>jours?|semaines?|mois|ans|années?)(?!\w)(?!\s+d(?:e|u|es|{APOS})(?!\w))",
+        rf"(?P<unit>jours?|semaines?|mois|ans|années?)(?!\w)(?!\s+{OF})",
         _F,
     ),
     # 1999, en 1975 (→ 1975), l'année 2001, fin 2001
@@ -187,10 +190,24 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?![\w-])(?!\s+(?-i:[A-Z]))",
         _F,
     ),
-    # la veille, le lendemain (matin)
+    # la fin de l'année, début de la semaine prochaine, fin du mois dernier
+    "period_part": re.compile(
+        rf"(?<!\w)(?:(?:la|le)\s+)?(?P<mod>début|fin|milieu|mi)\s*-?\s*"
+        rf"(?:d(?:e\s+|{APOS}\s*)(?:l{APOS}\s*)?(?P<u1>année|an)|du\s+(?P<u2>mois)|"
+        r"de\s+la\s+(?P<u3>semaine))"
+        r"(?:\s+(?P<rel>dernière|dernier|prochaine|prochain|passée|passé))?(?!\w)",
+        _F,
+    ),
+    # dans la soirée, en fin de matinée, durant la nuit (the day is the last one mentioned)
+    "part_of_day": re.compile(
+        rf"(?<=\w)\s+(?P<span>(?:la\s+)?(?:(?:début|fin)\s+d(?:e\s+|{APOS}\s*))?"
+        rf"(?P<part>matinée|soirée|nuit|après-midi))(?![\w-])(?!\s+{OF})",
+        _F,
+    ),
+    # la veille, le lendemain (matin), le même jour, ce jour-là
     "anaphoric": re.compile(
-        rf"(?<!\w)(?:la\s+|le\s+)?(?P<w>veille|lendemain|surlendemain)(?!\w)"
-        rf"(?:\s+(?P<part>matin|soir|après-midi|midi)(?!\w))?(?P<of>\s+d(?:e|u|es|{APOS})(?!\w))?",
+        rf"(?<!\w)(?:la\s+|le\s+)?(?P<w>veille|lendemain|surlendemain|même\s+jour)(?!\w)"
+        rf"(?:\s+(?P<part>matin|soir|après-midi|midi)(?!\w))?(?P<of>(?=\s+{OF}))?",
         _F,
     ),
 }
@@ -581,9 +598,20 @@ def _short_year(m: re.Match[str], ctx: _Context) -> Resolution:
     return "DATE", f"{year:04d}"
 
 
+#: The month a season starts in, to tell whether it lies before or after the article date.
+_SEASON_START = {"SP": 3, "SU": 6, "FA": 9}
+
+
 def _season(m: re.Match[str], ctx: _Context) -> Resolution:
+    code = cal.SEASONS[m["s"].lower()]
+    if m["y"]:
+        _remember_year(ctx, int(m["y"]), m.start())
+        return "DATE", f"{m['y']}-{code}"
     if ctx.dct is None:
-        return "DATE", f"XXXX-{cal.SEASONS[m['s'].lower()]}"
+        return "DATE", f"XXXX-{code}"
+    if code in _SEASON_START:  # winter straddles two years: left to the plain rule
+        year = cal.month_year(ctx.dct, _SEASON_START[code], _direction(m, ctx))
+        return "DATE", f"{year:04d}-{code}"
     return "DATE", _unit_value(m["s"].lower(), ctx.dct, 0)
 
 
@@ -709,16 +737,44 @@ def _holiday_date(name: str, year: int) -> dt.date:
     return easter(year) + dt.timedelta(days=shift)
 
 
+_GENERIC_OF = re.compile(r"\b(?:du|des)\s+$", _F)
+
+
 def _anaphoric(m: re.Match[str], ctx: _Context) -> Resolution:
+    if _GENERIC_OF.search(ctx.text[max(0, m.start() - 5) : m.start()]):
+        return None  # "l'incertitude du lendemain": the future in general, not a day
     part = (m["part"] or "").lower()
     label = "TIME" if part else "DATE"
-    if m["of"] or ctx.last_day is None:
+    if m["of"] is not None or ctx.last_day is None:
         return label, None  # "au lendemain de l'élection": anchored to an event, not a date
-    offset = {"veille": -1, "lendemain": 1, "surlendemain": 2}[m["w"].lower()]
+    offset = {"veille": -1, "lendemain": 1, "surlendemain": 2}.get(m["w"].lower(), 0)
     d = ctx.last_day + dt.timedelta(days=offset)
     if part == "midi":
         return label, cal.clock(d, 12, 0)
     return label, f"{cal.day(d)}T{_part_code(part)}" if part else cal.day(d)
+
+
+def _period_part(m: re.Match[str], ctx: _Context) -> Resolution:
+    """``la fin de l'année``: the value is the period (TimeML puts "fin" in ``mod``)."""
+    if ctx.dct is None:
+        return "DATE", None
+    unit = (m["u1"] or m["u2"] or m["u3"]).lower()
+    rel = _fold(m["rel"] or "")
+    offset = 0 if not rel else -1 if rel.startswith(("dern", "pass")) else 1
+    return "DATE", _unit_value(unit, ctx.dct, offset)
+
+
+_PART_SIGNAL = re.compile(r"\b(?:dans|durant|pendant|en|tard\s+dans|tôt\s+dans)$", _F)
+
+
+def _part_of_day(m: re.Match[str], ctx: _Context) -> Resolution:
+    """The extent is the ``span`` group: the signal word before it only licenses it."""
+    if not _PART_SIGNAL.search(ctx.text[max(0, m.start() - 12) : m.start()]):
+        return None  # "la nuit tombe": only "dans la nuit", "en soirée" place an event
+    anchor = ctx.last_day or ctx.dct
+    if anchor is None:
+        return "TIME", None
+    return "TIME", f"{cal.day(anchor)}T{_part_code(m['part'])}"
 
 
 def _direction(m: re.Match[str], ctx: _Context) -> Direction:
@@ -746,6 +802,8 @@ RESOLVERS: dict[str, Callable[[re.Match[str], _Context], Resolution]] = {
     "clock": _clock,
     "holiday": _holiday,
     "anaphoric": _anaphoric,
+    "period_part": _period_part,
+    "part_of_day": _part_of_day,
 }
 
 
@@ -781,7 +839,7 @@ def find_timexes(
     far (in characters) a tense cue may stand from an expression to decide its direction.
     """
     candidates = [
-        (m.start(), m.end(), rule, m)
+        (*(m.span("span") if "span" in pattern.groupindex else m.span()), rule, m)
         for rule, pattern in PATTERNS.items()
         for m in pattern.finditer(text)
         if m.end() > m.start()
