@@ -153,9 +153,26 @@ MONDAY = "1999-09-13"
         ("Il est revenu le jeudi 26.", "2017-01-20", "le jeudi 26", "DATE", "2017-01-26"),
         ("à la Toussaint", "2002-10-20", "la Toussaint", "DATE", "2002-11-01"),
         ("Numérique : 12/05/1999.", FRIDAY, "12/05/1999", "DATE", "1999-05-12"),
+        ("Il finira d'ici la fin de l'année.", FRIDAY, "la fin de l'année", "DATE", "2025"),
+        (
+            "Il est rentré hier. Dans la soirée, il a parlé.",
+            FRIDAY,
+            "la soirée",
+            "TIME",
+            "2025-09-18TEV",
+        ),
+        ("Elle a touché à l'été 2002 un salaire.", FRIDAY, "l'été 2002", "DATE", "2002-SU"),
+        (
+            "Il a été arrêté le 3 mai et libéré le lendemain.",
+            FRIDAY,
+            "le lendemain",
+            "DATE",
+            "2025-05-04",
+        ),
+        ("Il a parlé le lendemain de l'attaque.", FRIDAY, "le lendemain", "DATE", None),
     ],
 )
-def test_expression_values(text: str, date: str, span: str, label: str, value: str) -> None:
+def test_expression_values(text: str, date: str, span: str, label: str, value: str | None) -> None:
     found = {text[t.start : t.end]: t for t in find_timexes(text, date, **_kwargs())}
     assert span in found, f"{span!r} not found in {sorted(found)}"
     assert (found[span].label, found[span].value) == (label, value)
@@ -169,6 +186,9 @@ def test_expression_values(text: str, date: str, span: str, label: str, value: s
         "Le marché a lieu le mardi.",  # a habit (TimeML SET), not a date
         "Noël Mamère a parlé.",  # a person
         "Le trajet dure en 48 h.",  # a duration
+        "C'était un poisson d'avril.",  # a joke, not April
+        "La nuit tombe vite.",  # no signal places an event in it
+        "l'incertitude du lendemain",  # the future in general
     ],
 )
 def test_not_time_expressions(text: str) -> None:
