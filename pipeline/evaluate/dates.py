@@ -23,7 +23,6 @@ value equals the gold value exactly (the prediction with the largest overlap is 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,7 +35,6 @@ from pipeline.console import error_line, out_console
 from pipeline.errors import PipelineError
 from pipeline.evaluate.scoring import LabeledSpan, SpanScores, score_spans
 from pipeline.evaluate.timeml import GoldTimex, TimeMLDocument, iter_timeml
-from pipeline.schema import PreannotatedArticle, Source
 
 LABELS = ("DATE", "TIME")
 UNTYPED = "TIMEX3"
@@ -84,34 +82,14 @@ class SystemResult:
 
 
 # ------------------------------------------------------------------------------ systems
-def _article(doc: TimeMLDocument) -> PreannotatedArticle:
-    """A minimal article around a gold text, so the annotator runs through its interface."""
-    return PreannotatedArticle(
-        id=doc.name,
-        text=doc.text,
-        title=None,
-        date=doc.dct,
-        date_error=None,
-        language="fr",
-        language_score=1.0,
-        language_flag=False,
-        paragraphs=[],
-        headings=[],
-        outlet=None,
-        source=Source(
-            path=doc.name, sha256=hashlib.sha256(doc.text.encode()).hexdigest(), encoding="utf-8"
-        ),
-    )
-
-
 def ours() -> System:
     """The pipeline's own time annotator, parameters from params.yaml."""
-    from pipeline.annotate.times import TimeAnnotator
+    from pipeline.annotate.times import TimeAnnotator, article_from_text
 
     annotator = TimeAnnotator()
 
     def run(doc: TimeMLDocument) -> list[Prediction]:
-        (article,) = annotator.annotate([_article(doc)])
+        (article,) = annotator.annotate([article_from_text(doc.name, doc.text, doc.dct)])
         return [Prediction(t.start, t.end, t.label, t.value) for t in article.times]
 
     return run
