@@ -72,3 +72,9 @@ app.add_typer(release_app, name="release")
 from pipeline.normalize.command import normalize  # noqa: E402
 
 app.command()(normalize)
+
+from pipeline.annotate.command import preannotate  # noqa: E402
+from pipeline.evaluate.entities import eval_entities  # noqa: E402
+
+app.command()(preannotate)
+eval_app.command("entities")(eval_entities)

@@ -65,7 +65,11 @@ def parse_brat(txt: Path, label_map: Mapping[str, str]) -> BratDocument:
             raise BratError(f"{ann}:{number}: bad offsets '{offsets}'") from None
         if not 0 <= start < end <= len(text):
             raise BratError(f"{ann}:{number}: span {start}-{end} outside the text")
-        if len(fragments) == 1 and len(fields) > 2 and _visible(text[start:end]) != fields[2]:
+        if (
+            len(fragments) == 1
+            and len(fields) > 2
+            and _visible(text[start:end]) != _visible(fields[2])
+        ):
             raise BratError(f"{ann}:{number}: span text disagrees with {txt.name}[{start}:{end}]")
         if kind in label_map:
             spans.append((start, end, label_map[kind]))
