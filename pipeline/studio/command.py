@@ -163,7 +163,9 @@ def pull(
     cursor = PullCursor(data_dir or default_data_dir(), studio.url, proj["id"], out)
     if since is not None and not out.exists():
         raise PipelineError(f"{out}: --since updates an existing snapshot, and there is none")
-    if since is None and not full and out.exists():
+    if since is not None:
+        since = core.normalize_since(since)
+    elif not full and out.exists():
         since = cursor.load(file_sha256(out))
     next_cursor = core.start_cursor(studio)
     stats = core.PullStats()

@@ -17,9 +17,10 @@ import heapq
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pipeline.errors import PipelineError
 from pipeline.schema import Annotation
 from pipeline.studio.client import Studio
 from pipeline.studio.convert import parse_result
@@ -153,6 +154,17 @@ def task_rows(task: dict[str, Any], users: dict[int, str]) -> list[Annotation]:
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def normalize_since(value: str) -> str:
+    """An ISO time (``Z``, offset or naive meaning UTC) in the form the server filters on."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise PipelineError(f"--since {value!r}: not an ISO 8601 time") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return _iso(moment.astimezone(UTC))
 
 
 def start_cursor(studio: Studio) -> str:
