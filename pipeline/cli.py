@@ -28,11 +28,12 @@ def main() -> None:
     """Console-script entry point with one-line errors and meaningful exit codes."""
     try:
         code = app(standalone_mode=False)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         error_line("aborted")
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
+    except (click.ClickException, typer.TyperException) as exc:
+        # Typer 0.2x raises the exceptions of its own vendored click, not click's.
+        exc.show() if hasattr(exc, "show") else error_line(exc.format_message())
         sys.exit(exc.exit_code)
     except PipelineError as exc:
         error_line(str(exc))

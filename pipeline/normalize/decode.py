@@ -23,6 +23,7 @@ _BOMS = (
 )
 # C0 controls other than tab, line feed, form feed and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_FRENCH_LETTERS = frozenset("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»’€")
 #: Share of control characters above which decoded "text" is taken to be binary data.
 MAX_CONTROL_SHARE = 0.01
 
@@ -68,7 +69,22 @@ def _decode(data: bytes) -> Decoded:
         if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
             # A file cut in the middle of its last character: keep everything before it.
             return Decoded(data[: exc.start].decode("utf-8"), "utf-8", ("truncated-utf8",))
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
         raise DecodeError("undecodable bytes (not UTF-8, no legacy encoding fits)")
+    best = _break_tie(matches)
     return Decoded(str(best), best.encoding, (f"decoded:{best.encoding}",))
+
+
+def _break_tie(matches: list[charset_normalizer.CharsetMatch]) -> charset_normalizer.CharsetMatch:
+    """charset-normalizer often ranks several code pages equal (cp1250, cp1252, cp1257 all
+    read plain French without "chaos"), yet they disagree on letters: cp1250 reads ``à`` as
+    ``ŕ``. Among the candidates tied with the best one, take the one whose text has the most
+    French letters; a real tie keeps charset-normalizer's order."""
+    top = matches[0]
+    tied = [
+        m
+        for m in matches
+        if m.chaos == top.chaos and round(m.coherence, 2) == round(top.coherence, 2)
+    ]
+    return max(tied, key=lambda m: sum(1 for ch in str(m) if ch in _FRENCH_LETTERS))

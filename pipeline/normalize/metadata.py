@@ -32,7 +32,7 @@ MONTHS = {
 
 # ` date 2025-09-19 La France…`: scraper headers glued before the body. Only keys whose
 # value has an unmistakable shape are recognised, so ordinary prose is never eaten.
-_HEADER = re.compile(r"\A\s*(?:(date)\s+(\d[\dT:+./-]*)|(url)\s+(https?://\S+))(?:\s+|\Z)")
+_HEADER = re.compile(r"\s*(?:(date)\s+(\d[\dTZ:+./-]*)|(url)\s+(https?://\S+))(?:\s+|\Z)")
 
 # Wikinews-style dateline opening a paragraph: `1er janvier 2016, 14h30 . –`, optionally
 # preceded by a place (`Paris, 3 mars 2016 —`) and followed by a time or a place.

@@ -20,8 +20,14 @@ import ftfy
 _INVISIBLE = re.compile(
     "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
 )
-_NEWLINES = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_NEWLINES = re.compile("\r\n?|[\u2028\u2029\x0b\x0c]")
 _TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
+_MAX_ROUNDS = 3
+# What str.strip() strips, minus C1/C0 separators: U+0085 in news text is a cp1252 ellipsis
+# that ftfy turns back into "…", not blank space.
+_BLANKS = "".join(
+    c for c in map(chr, range(0x3001)) if c.isspace() and c not in "\x1c\x1d\x1e\x1f\x85"
+)
 
 
 @cache
@@ -31,27 +37,43 @@ def _ftfy_config() -> ftfy.TextFixerConfig:
     return ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, normalization=None)
 
 
+def _strip(text: str) -> str:
+    return _TRAILING.sub("", text).strip(_BLANKS)
+
+
 def repair(text: str) -> tuple[str, list[str]]:
     """The repaired text and the names of the steps that changed it, in order."""
     repairs: list[str] = []
+
+    def note(step: str) -> None:
+        if step not in repairs:
+            repairs.append(step)
+
     if _NEWLINES.search(text):
         text = _NEWLINES.sub("\n", text)
-        repairs.append("newlines")
-    # Invisible marks go before ftfy (one inside a mojibake sequence hides it) and after it
-    # (a repaired sequence can decode to one).
-    cleaned = _INVISIBLE.sub("", text)
-    invisible = len(cleaned) != len(text)
-    fixed = ftfy.fix_text(cleaned, _ftfy_config())
-    if fixed != cleaned:
-        repairs.append("ftfy")
-    if not unicodedata.is_normalized("NFC", fixed):
-        fixed = unicodedata.normalize("NFC", fixed)
-        repairs.append("nfc")
-    text = _INVISIBLE.sub("", fixed)
-    if invisible or len(text) != len(fixed):
-        repairs.append("invisible")
-    stripped = _TRAILING.sub("", text).strip()
+        note("newlines")
+    stripped = _strip(text)
     if stripped != text:
+        note("whitespace")
+    text = stripped
+    # Invisible marks and blank ends go after ftfy, which must see a soft hyphen that is
+    # half of a mojibake pair ("Ã\xad" is a mis-decoded "í"); when removing them changes
+    # the text, ftfy looks again, since they can also hide a sequence ("\xadÃ©", "\xa0Ã©").
+    # That is rare, so the common case pays for one ftfy call.
+    for _ in range(_MAX_ROUNDS):
+        fixed = ftfy.fix_text(text, _ftfy_config())
+        if fixed != text:
+            note("ftfy")
+        if not unicodedata.is_normalized("NFC", fixed):
+            fixed = unicodedata.normalize("NFC", fixed)
+            note("nfc")
+        text = _INVISIBLE.sub("", fixed)
+        if len(text) != len(fixed):
+            note("invisible")
+        stripped = _strip(text)
+        if stripped != text:
+            note("whitespace")
         text = stripped
-        repairs.append("whitespace")
+        if text == fixed:
+            break
     return text, repairs
