@@ -16,6 +16,7 @@ which survives the pickling between ``n_process`` workers.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,11 @@ def build_nlp(
         last=True,
         config={"spans_key": GAZETTEER_KEY, "annotate_ents": False, "validate": True},
     )
-    ruler.add_patterns(gazetteer_patterns)
+    with warnings.catch_warnings():
+        # W012: the ruler runs the preceding components over phrase patterns; they are
+        # needed for the token patterns that test POS, and cost well under a second.
+        warnings.filterwarnings("ignore", message=r"\[W012\]")
+        ruler.add_patterns(gazetteer_patterns)
     nlp.add_pipe(
         PARSER_COMPONENT,
         last=True,

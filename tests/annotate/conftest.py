@@ -1,0 +1,60 @@
+"""Shared fixtures for the pre-annotation tests: one spaCy pipeline per session (loading it
+costs 5-7 s) and the two seed articles run through the whole chain once."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from pipeline.schema import Article, PreannotatedArticle, Source
+
+
+def seed_article(path: Path) -> Article:
+    """A seed file as normalize stores it: a scraper header such as `` date 2025-09-19 ``
+    glued before the body becomes the article date, the rest is the text."""
+    text = path.read_text(encoding="utf-8")
+    date = None
+    header = re.match(r"\s*date (\d{4}-\d{2}-\d{2})\s+", text)
+    if header:
+        date, text = header.group(1), text[header.end() :]
+    return Article(
+        id=path.stem,
+        text=text,
+        title=text.partition("\n")[0],
+        date=date,
+        date_error=None,
+        language="fr",
+        language_score=1.0,
+        language_flag=False,
+        paragraphs=[],
+        headings=[],
+        outlet=None,
+        source=Source(path=str(path), sha256="0" * 64, encoding="utf-8"),
+    )
+
+
+@pytest.fixture(scope="session")
+def linguistic():
+    from pipeline.annotate.linguistic import LinguisticAnnotator
+
+    return LinguisticAnnotator()
+
+
+@pytest.fixture(scope="session")
+def seed_articles(seeds_dir: Path) -> list[Article]:
+    return [seed_article(p) for p in sorted(seeds_dir.glob("*.txt"))]
+
+
+@pytest.fixture(scope="session")
+def seed_results(linguistic, seed_articles) -> dict[str, PreannotatedArticle]:
+    from pipeline.annotate.run import preannotate
+    from pipeline.annotate.times import TimeAnnotator
+
+    stats: Counter[str] = Counter()
+    records = preannotate(
+        seed_articles, [TimeAnnotator(), linguistic], linguistic.taxonomy.version, stats
+    )
+    return {r.id: r for r in records}
