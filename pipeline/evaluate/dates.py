@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,8 +50,18 @@ class Prediction:
     value: str | None
 
 
-#: A system: (document) → its predictions. The value matcher decides value correctness.
-System = Callable[[TimeMLDocument], list[Prediction]]
+#: Whether a predicted value counts as the gold value.
+ValueMatch = Callable[[str | None, str | None], bool]
+
+
+@dataclass(frozen=True)
+class System:
+    """A system under evaluation: its predictions for a document, and how its values are
+    compared with gold ones."""
+
+    name: str
+    run: Callable[[TimeMLDocument], list[Prediction]]
+    value_ok: ValueMatch
 
 
 @dataclass
@@ -63,7 +73,6 @@ class SystemResult:
     untyped: SpanScores
     values_correct: int = 0
     values_total: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def value_accuracy(self) -> float:
@@ -92,7 +101,7 @@ def ours() -> System:
         (article,) = annotator.annotate([article_from_text(doc.name, doc.text, doc.dct)])
         return [Prediction(t.start, t.end, t.label, t.value) for t in article.times]
 
-    return run
+    return System("ours", run, exact_value)
 
 
 def search_dates_baseline() -> System:
@@ -115,16 +124,20 @@ def search_dates_baseline() -> System:
             out.append(Prediction(start, start + len(surface), "DATE", when.isoformat()))
         return out
 
-    return run
+    return System("search_dates", run, any_granularity)
 
 
-def _value_ok(system: str, predicted: str | None, gold: str | None) -> bool:
+def exact_value(predicted: str | None, gold: str | None) -> bool:
+    """TimeML values compare as strings: ``2025-08`` is not ``2025-08-01``."""
+    return predicted is not None and predicted == gold
+
+
+def any_granularity(predicted: str | None, gold: str | None) -> bool:
+    """A datetime without granularity is right if its day, month or year is the gold value."""
     if predicted is None or gold is None:
         return False
-    if system == "search_dates":
-        when = dt.datetime.fromisoformat(predicted)
-        return gold in (when.date().isoformat(), when.strftime("%Y-%m"), f"{when.year:04d}")
-    return predicted == gold
+    when = dt.datetime.fromisoformat(predicted)
+    return gold in (when.date().isoformat(), when.strftime("%Y-%m"), f"{when.year:04d}")
 
 
 # ------------------------------------------------------------------------------ scoring
@@ -145,16 +158,16 @@ def _best_overlap(gold: GoldTimex, preds: list[Prediction]) -> Prediction | None
     return best
 
 
-def evaluate(docs: Iterator[TimeMLDocument], systems: dict[str, System]) -> list[SystemResult]:
+def evaluate(docs: Iterator[TimeMLDocument], systems: list[System]) -> list[SystemResult]:
     """Run every system on every document and score them (pure: no printing)."""
-    pairs: dict[str, list[tuple[list[GoldTimex], list[Prediction]]]] = {n: [] for n in systems}
+    pairs: list[list[tuple[list[GoldTimex], list[Prediction]]]] = [[] for _ in systems]
     for doc in docs:
-        for name, system in systems.items():
-            pairs[name].append((doc.timexes, system(doc)))
+        for system, system_pairs in zip(systems, pairs, strict=True):
+            system_pairs.append((doc.timexes, system.run(doc)))
     results = []
-    for name, docs_pairs in pairs.items():
+    for system, docs_pairs in zip(systems, pairs, strict=True):
         result = SystemResult(
-            name=name,
+            name=system.name,
             labeled=score_spans(
                 ((_labeled(g, False), _labeled(p, False)) for g, p in docs_pairs), LABELS
             ),
@@ -170,7 +183,7 @@ def evaluate(docs: Iterator[TimeMLDocument], systems: dict[str, System]) -> list
                 if match is None:
                     continue
                 result.values_total += 1
-                if _value_ok(name, match.value, g.value):
+                if system.value_ok(match.value, g.value):
                     result.values_correct += 1
         results.append(result)
     return results
@@ -217,7 +230,7 @@ def eval_dates(
     docs = list(iter_timeml(gold, pattern, on_error=error_line))
     if not docs:
         raise PipelineError(f"{gold}: no files match {pattern}")
-    results = evaluate(iter(docs), {"ours": ours(), "search_dates": search_dates_baseline()})
+    results = evaluate(iter(docs), [ours(), search_dates_baseline()])
     if as_json:
         payload = {"documents": len(docs), **{r.name: r.as_dict() for r in results}}
         print(json.dumps(payload, indent=2, sort_keys=True))

@@ -103,6 +103,6 @@ def test_targets_on_fr_timebank_dev(shared_data: Path) -> None:
     folder = shared_data / "fr-timebank-dev"
     if not folder.is_dir():
         pytest.skip("fr-timebank-dev not available")
-    (result,) = evaluate(iter_timeml(folder), {"ours": ours()})
+    (result,) = evaluate(iter_timeml(folder), [ours()])
     assert result.labeled.counts["lenient"]["DATE"].f1 >= 0.80
     assert result.value_accuracy >= 0.85
