@@ -1,24 +1,45 @@
-"""The release core: pre-annotated articles + resolved gold → (split, ReleaseRecord), streamed.
+"""The release core: pre-annotated batches + resolved gold → per-split release tables.
 
-Pure: no file, no printing. It decides each record's final labels (human gold where there is
-one, machine labels otherwise), drops labels the release cannot promise (a span that does not
-slice the text, a label outside the taxonomy) and counts everything the card reports.
+Pure: no file, no printing. It works on Arrow record batches of ``PreannotatedArticle``
+rows (the shape ``io.read_batches`` streams), because a release is mostly machine-labelled
+records that only need their columns rearranged: building a dataclass per record and back
+costs ten times the Parquet write. Per batch it
+
+1. takes human gold where ``gold`` has one (those few rows go through ``to_row``), machine
+   labels elsewhere; drops articles annotators flagged unusable (and, with
+   ``verified_only``, unverified ones);
+2. drops the labels a release cannot promise: a label outside the taxonomy, a span that
+   does not slice the text (``text[start:end] != span.text``), an event argument with an
+   unknown role or a bad span (an argument ``ref`` to a dropped label becomes None);
+3. assigns each record its story's split and counts what the card reports;
+4. encodes label names as ClassLabel ids and yields one table per split, in input order.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.release.features import encode_labels
 from pipeline.release.gold import Gold
 from pipeline.release.split import SplitPlan
-from pipeline.schema import Entity, Event, PreannotatedArticle, ReleaseRecord, TimeExpression
+from pipeline.schema import ReleaseRecord, arrow_schema, to_row
 from pipeline.taxonomy import Taxonomy
 
 #: how many examples of dropped labels the summary keeps
 MAX_EXAMPLES = 5
+#: (column, label field, start field, end field, text field, kind for the counts)
+LABEL_COLUMNS = (
+    ("entities", "label", "start", "end", "text", "entity"),
+    ("times", "label", "start", "end", "text", "time"),
+    ("events", "type", "trigger_start", "trigger_end", "trigger_text", "event"),
+)
 
 
 @dataclass
@@ -45,11 +66,11 @@ class CutStats:
     model_versions: Counter[str] = field(default_factory=Counter)
     taxonomy_versions: Counter[str] = field(default_factory=Counter)
 
-    def drop(self, reason: str, article_id: str, what: str) -> None:
-        """Count one dropped label and keep the first few examples."""
-        self.dropped[reason] += 1
-        if len(self.drop_examples) < MAX_EXAMPLES:
-            self.drop_examples.append(f"{article_id}: {what} ({reason})")
+    def drop(self, reason: str, count: int, examples: list[str]) -> None:
+        """Count dropped labels and keep the first few examples."""
+        self.dropped[reason] += count
+        room = MAX_EXAMPLES - len(self.drop_examples)
+        self.drop_examples += [f"{e} ({reason})" for e in examples[:room]]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready figures (sorted keys, so manifests are byte-stable)."""
@@ -86,121 +107,236 @@ class CutStats:
         }
 
 
-def _slices(text: str, start: int, end: int, label_text: str) -> bool:
-    return 0 <= start < end <= len(text) and text[start:end] == label_text
+# ----------------------------------------------------------------------- list helpers
+def _filter_list(column: pa.Array, keep: np.ndarray) -> pa.Array:
+    """Keep the flattened elements of a ``list<...>`` column where ``keep`` is true."""
+    if keep.all():
+        return column
+    parents = pc.list_parent_indices(column).to_numpy()
+    values = column.flatten().filter(pa.array(keep))
+    counts = np.bincount(parents[keep], minlength=len(column))
+    offsets = np.zeros(len(column) + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
-def _clean(
-    article: PreannotatedArticle,
-    entities: list[Entity],
-    times: list[TimeExpression],
-    events: list[Event],
+def _rebuild(column: pa.Array, values: pa.Array) -> pa.Array:
+    """The same lists as ``column`` over new (same-length) flattened ``values``."""
+    offsets = pc.subtract(column.offsets, column.offsets[0])
+    return pa.ListArray.from_arrays(offsets, values)
+
+
+def _replace_field(struct: pa.StructArray, name: str, values: pa.Array) -> pa.StructArray:
+    names = [struct.type.field(i).name for i in range(struct.type.num_fields)]
+    arrays = [values if n == name else struct.field(n) for n in names]
+    return pa.StructArray.from_arrays(arrays, names=names)
+
+
+def _slices(
+    texts: list[str], parents: np.ndarray, values: pa.StructArray, start: str, end: str, txt: str
+) -> np.ndarray:
+    """Whether each span is ``[start, end)`` of its record's text and equals its own text."""
+    starts = values.field(start).fill_null(-1).to_pylist()
+    ends = values.field(end).fill_null(-1).to_pylist()
+    spans = values.field(txt).fill_null("").to_pylist()
+    return np.fromiter(
+        (
+            0 <= s < e and len(t) == e - s and texts[p][s:e] == t
+            for p, s, e, t in zip(parents.tolist(), starts, ends, spans, strict=True)
+        ),
+        dtype=bool,
+        count=len(spans),
+    )
+
+
+def _known(values: pa.Array, names: list[str]) -> np.ndarray:
+    return (
+        pc.is_in(values, value_set=pa.array(names, pa.string()))
+        .fill_null(False)
+        .to_numpy(zero_copy_only=False)
+    )
+
+
+# ----------------------------------------------------------------------------- steps
+def _with_gold(table: pa.Table, rows: list[int], golds: list[Gold], plain: pa.Schema) -> pa.Table:
+    """Replace the labels, ``verified`` and ``annotators`` of ``rows`` by their gold."""
+    if not rows:
+        return table
+    human = pa.Table.from_pylist(
+        [
+            {
+                "entities": [to_row(x) for x in g.entities],
+                "times": [to_row(x) for x in g.times],
+                "events": [to_row(x) for x in g.events],
+                "annotators": g.annotators,
+            }
+            for g in golds
+        ],
+        schema=pa.schema([plain.field(c) for c in ("entities", "times", "events", "annotators")]),
+    )
+    n = table.num_rows
+    index = np.arange(n)
+    index[rows] = n + np.arange(len(rows))
+    take = pa.array(index)
+    for name in ("entities", "times", "events", "annotators"):
+        merged = pa.concat_arrays([table[name].combine_chunks(), human[name].combine_chunks()])
+        table = table.set_column(table.schema.get_field_index(name), name, merged.take(take))
+    verified = np.zeros(n, dtype=bool)
+    verified[rows] = True
+    return table.set_column(
+        table.schema.get_field_index("verified"), "verified", pa.array(verified)
+    )
+
+
+def _clean(table: pa.Table, tax: Taxonomy, stats: CutStats) -> pa.Table:
+    """Drop labels outside the taxonomy or whose spans do not slice the text."""
+    texts = table["text"].to_pylist()
+    ids = table["id"].to_pylist()
+    allowed = {"entity": tax.entity_labels, "time": tax.time_labels, "event": list(tax.event_types)}
+    dropped_ids: dict[int, set[str]] = {}
+    for column, label, start, end, txt, kind in LABEL_COLUMNS:
+        col = table[column].combine_chunks()
+        values: pa.StructArray = col.flatten()
+        if not len(values):
+            continue
+        parents = pc.list_parent_indices(col).to_numpy()
+        known = _known(values.field(label), allowed[kind])
+        sliced = _slices(texts, parents, values, start, end, txt)
+        for mask, reason in (
+            (~known, f"{kind} label not in taxonomy"),
+            (known & ~sliced, f"{kind} span does not slice the text"),
+        ):
+            if mask.any():
+                bad = np.flatnonzero(mask)
+                labels = values.field(label).take(pa.array(bad[:MAX_EXAMPLES])).to_pylist()
+                where = [
+                    f"{ids[parents[k]]}: {lab} {values.field(start)[int(k)]}-"
+                    f"{values.field(end)[int(k)]}"
+                    for k, lab in zip(bad[:MAX_EXAMPLES], labels, strict=True)
+                ]
+                stats.drop(reason, int(mask.sum()), where)
+        keep = known & sliced
+        if kind != "event" and not keep.all():
+            for k in np.flatnonzero(~keep):
+                dropped_ids.setdefault(int(parents[k]), set()).add(
+                    values.field("id")[int(k)].as_py()
+                )
+        if kind == "event":
+            values = _clean_arguments(values, parents, texts, ids, dropped_ids, tax, stats)
+            col = _rebuild(col, values)
+        table = table.set_column(
+            table.schema.get_field_index(column), column, _filter_list(col, keep)
+        )
+    return table
+
+
+def _clean_arguments(
+    events: pa.StructArray,
+    event_parents: np.ndarray,
+    texts: list[str],
+    ids: list[str],
+    dropped_ids: dict[int, set[str]],
     tax: Taxonomy,
     stats: CutStats,
-) -> tuple[list[Entity], list[TimeExpression], list[Event]]:
-    """Keep the labels a release can promise; count and name the others."""
-    text, aid = article.text, article.id
-    kept_entities = []
-    for e in entities:
-        if e.label not in tax.entity_labels:
-            stats.drop("entity label not in taxonomy", aid, f"{e.label} {e.start}-{e.end}")
-        elif not _slices(text, e.start, e.end, e.text):
-            stats.drop("entity span does not slice the text", aid, f"{e.start}-{e.end}")
-        else:
-            kept_entities.append(e)
-    kept_times = []
-    for t in times:
-        if t.label not in tax.time_labels:
-            stats.drop("time label not in taxonomy", aid, f"{t.label} {t.start}-{t.end}")
-        elif not _slices(text, t.start, t.end, t.text):
-            stats.drop("time span does not slice the text", aid, f"{t.start}-{t.end}")
-        else:
-            kept_times.append(t)
-    refs = {x.id for x in kept_entities} | {x.id for x in kept_times}
-    kept_events = []
-    for ev in events:
-        if ev.type not in tax.event_types:
-            stats.drop("event type not in taxonomy", aid, ev.type)
-            continue
-        if not _slices(text, ev.trigger_start, ev.trigger_end, ev.trigger_text):
-            stats.drop("event trigger does not slice the text", aid, ev.id)
-            continue
-        arguments = []
-        for arg in ev.arguments:
-            if arg.role not in tax.roles or not _slices(text, arg.start, arg.end, arg.text):
-                stats.drop("event argument invalid", aid, f"{ev.id}:{arg.role}")
-                continue
-            arguments.append(arg if arg.ref is None or arg.ref in refs else replace(arg, ref=None))
-        kept_events.append(ev if arguments == ev.arguments else replace(ev, arguments=arguments))
-    return kept_entities, kept_times, kept_events
+) -> pa.StructArray:
+    """Drop arguments with an unknown role or a bad span; unlink refs to dropped labels."""
+    args = events.field("arguments")
+    flat: pa.StructArray = args.flatten()
+    if not len(flat):
+        return events
+    record = event_parents[pc.list_parent_indices(args).to_numpy()]
+    keep = _known(flat.field("role"), tax.roles) & _slices(
+        texts, record, flat, "start", "end", "text"
+    )
+    if not keep.all():
+        bad = np.flatnonzero(~keep)
+        stats.drop(
+            "event argument invalid",
+            len(bad),
+            [f"{ids[record[k]]}: {flat.field('role')[int(k)]}" for k in bad[:MAX_EXAMPLES]],
+        )
+    if dropped_ids:
+        refs = flat.field("ref").to_pylist()
+        new_refs = [
+            None if ref is not None and ref in dropped_ids.get(int(r), ()) else ref
+            for ref, r in zip(refs, record.tolist(), strict=True)
+        ]
+        flat = _replace_field(flat, "ref", pa.array(new_refs, pa.string()))
+        args = _rebuild(args, flat)
+    return _replace_field(events, "arguments", _filter_list(args, keep))
 
 
-def release_records(
-    articles: Iterable[PreannotatedArticle],
+def _count(stats: CutStats, split: str, table: pa.Table, taxonomy: list[str | None]) -> None:
+    stats.records[split] += table.num_rows
+    stats.stories.setdefault(split, set()).update(table["story_id"].to_pylist())
+    verified = table["verified"].to_numpy(zero_copy_only=False)
+    stats.verified[split] += int(verified.sum())
+    for column, label, *_, kind in LABEL_COLUMNS:
+        col = table[column].combine_chunks()
+        values = col.flatten()
+        lengths = pc.list_value_length(col).to_numpy(zero_copy_only=False)
+        stats.total_labels += int(lengths.sum())
+        stats.verified_labels += int(lengths[verified].sum())
+        if len(values):
+            for item in pc.value_counts(values.field(label)).to_pylist():
+                stats.labels[split, kind, item["values"]] += item["counts"]
+            human = pc.starts_with(values.field("source").fill_null(""), "annotator:")
+            stats.human_sourced_labels += int(pc.sum(human).as_py() or 0)
+    for item in pc.value_counts(table["model_version"].fill_null("none")).to_pylist():
+        stats.model_versions[item["values"]] += item["counts"]
+    stats.taxonomy_versions.update(v or "none" for v in taxonomy)
+
+
+def release_batch(
+    batch: pa.RecordBatch,
     gold: Mapping[str, Gold],
     plan: SplitPlan,
     tax: Taxonomy,
     stats: CutStats,
     verified_only: bool = False,
-) -> Iterator[tuple[str, ReleaseRecord]]:
-    """One (split, record) per kept article, in input order."""
-    for article in articles:
-        stats.input_records += 1
-        story = article.story_id or article.id
-        resolved = gold.get(article.id)
-        stats.gold_used += resolved is not None
-        if resolved is not None and resolved.unusable:
+) -> Iterator[tuple[str, pa.Table]]:
+    """(split, release table with ClassLabel ids) for one batch of pre-annotated rows."""
+    plain = arrow_schema(ReleaseRecord)
+    n = batch.num_rows
+    stats.input_records += n
+    ids = batch.column("id").to_pylist()
+    stories = [s or i for s, i in zip(batch.column("story_id").to_pylist(), ids, strict=True)]
+    keep = np.ones(n, dtype=bool)
+    rows, golds = [], []
+    for k, aid in enumerate(ids):
+        g = gold.get(aid)
+        if g is None:
+            keep[k] = not verified_only
+            stats.unverified_left_out += verified_only
+            continue
+        stats.gold_used += 1
+        if g.unusable:
             stats.unusable += 1
+            keep[k] = False
             continue
-        if resolved is None and verified_only:
-            stats.unverified_left_out += 1
-            continue
-        if resolved is not None:
-            stats.rules[resolved.rule] += 1
-            if resolved.agreement is not None:
-                stats.agreement_sum += resolved.agreement
-                stats.agreement_articles += 1
-            labels = resolved.entities, resolved.times, resolved.events
-        else:
-            labels = article.entities, article.times, article.events
-        entities, times, events = _clean(article, *labels, tax, stats)
-        split = plan.split(story)
-        record = ReleaseRecord(
-            id=article.id,
-            text=article.text,
-            title=article.title,
-            date=article.date,
-            language=article.language,
-            outlet=article.outlet,
-            url=article.source.url,
-            story_id=story,
-            paragraphs=article.paragraphs,
-            headings=article.headings,
-            entities=entities,
-            times=times,
-            events=events,
-            verified=resolved is not None,
-            annotators=resolved.annotators if resolved is not None else [],
-            model_version=article.model_version,
-        )
-        _count(stats, split, record, article.taxonomy_version)
-        yield split, record
-
-
-def _count(stats: CutStats, split: str, record: ReleaseRecord, taxonomy: str | None) -> None:
-    stats.records[split] += 1
-    stats.stories.setdefault(split, set()).add(record.story_id)
-    labels = [*record.entities, *record.times, *record.events]
-    for e in record.entities:
-        stats.labels[split, "entity", e.label] += 1
-    for t in record.times:
-        stats.labels[split, "time", t.label] += 1
-    for ev in record.events:
-        stats.labels[split, "event", ev.type] += 1
-    stats.total_labels += len(labels)
-    stats.human_sourced_labels += sum(lab.source.startswith("annotator:") for lab in labels)
-    if record.verified:
-        stats.verified[split] += 1
-        stats.verified_labels += len(labels)
-    stats.model_versions[record.model_version or "none"] += 1
-    stats.taxonomy_versions[taxonomy or "none"] += 1
+        stats.rules[g.rule] += 1
+        if g.agreement is not None:
+            stats.agreement_sum += g.agreement
+            stats.agreement_articles += 1
+        rows.append(k)
+        golds.append(g)
+    columns = {name: batch.column(name) for name in plain.names if name in batch.schema.names}
+    columns["url"] = batch.column("source").field("url")
+    columns["story_id"] = pa.array(stories, pa.string())
+    columns["verified"] = pa.array(np.zeros(n, dtype=bool))
+    columns["annotators"] = pa.array([[]] * n, pa.list_(pa.string()))
+    table = pa.Table.from_arrays([columns[f.name] for f in plain], schema=plain)
+    table = _with_gold(table, rows, golds, plain)
+    taxonomy = batch.column("taxonomy_version").to_pylist()
+    if not keep.all():
+        table = table.filter(pa.array(keep))
+        taxonomy = [t for t, k in zip(taxonomy, keep, strict=True) if k]
+    table = _clean(table, tax, stats)
+    splits = np.array([plan.split(s) for s in table["story_id"].to_pylist()], dtype=object)
+    encoded = encode_labels(table, tax)
+    for split in plan.ratios:
+        mask = splits == split
+        if mask.any():
+            part = table.filter(pa.array(mask))
+            _count(stats, split, part, [t for t, m in zip(taxonomy, mask, strict=True) if m])
+            yield split, encoded.filter(pa.array(mask))

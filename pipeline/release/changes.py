@@ -101,6 +101,25 @@ def diff_rows(
     }
 
 
+def first_release(labels: dict[str, int], records: int, verified: int) -> dict[str, Any]:
+    """The change figures of a first release (everything is added), from its counts alone,
+    without reading the rows back."""
+    return {
+        "records": {
+            "added": records,
+            "after": records,
+            "before": 0,
+            "changed": 0,
+            "removed": 0,
+            "newly_verified": verified,
+        },
+        "labels": {
+            t: {"added": n, "removed": 0, "changed": 0} for t, n in sorted(labels.items()) if n
+        },
+        "label_moves": {},
+    }
+
+
 def diff_releases(old: Path | None, new: Path) -> dict[str, Any]:
     """The change figures between two release folders (``old`` None: everything is new)."""
     old_rows = (row for _, row in iter_rows(old)) if old is not None else None

@@ -9,7 +9,7 @@ records into the per-split shard writers. Nothing holds the whole release in mem
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,13 +30,13 @@ from pipeline.io import (
 from pipeline.params import load_params
 from pipeline.release import card as card_mod
 from pipeline.release import store
-from pipeline.release.build import CutStats, release_records
-from pipeline.release.changes import diff_releases
-from pipeline.release.features import encode_labels, release_features, release_schema
+from pipeline.release.build import CutStats, release_batch
+from pipeline.release.changes import diff_releases, first_release
+from pipeline.release.features import release_features, release_schema
 from pipeline.release.gold import Gold, resolve
 from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
 from pipeline.release.split import SplitPlan, plan_splits
-from pipeline.schema import SCHEMA_VERSION, Annotation, PreannotatedArticle, arrow_schema, to_row
+from pipeline.schema import SCHEMA_VERSION, Annotation, PreannotatedArticle
 from pipeline.schema import ReleaseRecord as Record
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
@@ -91,36 +91,30 @@ def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
 
 def _write_shards(
     staged: Path,
-    records: Iterator[tuple[str, Record]],
+    tables: Iterator[tuple[str, pa.Table]],
     splits: list[str],
     tax: Taxonomy,
     params: dict[str, Any],
 ) -> dict[str, dict[str, Any]]:
-    """Stream records into per-split shard writers; return per-split files, rows, bytes."""
-    schema, plain = release_schema(tax), arrow_schema(Record)
-    size = int(params["row_group_size"])
+    """Stream per-split tables into shard writers; return per-split files, rows, bytes."""
+    schema = release_schema(tax)
     writers = {
-        s: ShardWriter(staged / DATA_DIR, s, schema, size, int(params["max_shard_bytes"]))
+        s: ShardWriter(
+            staged / DATA_DIR,
+            s,
+            schema,
+            int(params["row_group_size"]),
+            int(params["max_shard_bytes"]),
+        )
         for s in splits
     }
-    pending: dict[str, list[dict[str, Any]]] = {s: [] for s in splits}
     num_bytes = dict.fromkeys(splits, 0)
-
-    def flush(split: str) -> None:
-        table = pa.Table.from_pylist(pending[split], schema=plain)
-        table = encode_labels(table, tax).cast(schema)
+    for split, table in tables:
+        table = table.cast(schema)
         num_bytes[split] += table.nbytes
         writers[split].write(table)
-        pending[split] = []
-
-    for split, record in records:
-        pending[split].append(to_row(record))
-        if len(pending[split]) >= size:
-            flush(split)
     out = {}
     for split in splits:
-        if pending[split]:
-            flush(split)
         shards = writers[split].close()
         out[split] = {
             "files": [f"{DATA_DIR}/{p.name}" for p, _ in shards],
@@ -128,6 +122,19 @@ def _write_shards(
             "num_bytes": num_bytes[split],
         }
     return out
+
+
+def _tables(
+    preannotated: Path,
+    gold: dict[str, Gold],
+    plan: SplitPlan,
+    tax: Taxonomy,
+    stats: CutStats,
+    verified_only: bool,
+    batch_size: int,
+) -> Iterator[tuple[str, pa.Table]]:
+    for batch in read_batches(preannotated, PreannotatedArticle, batch_size=batch_size):
+        yield from release_batch(batch, gold, plan, tax, stats, verified_only)
 
 
 def cut(
@@ -162,9 +169,10 @@ def cut(
     stats = CutStats()
     staged = store.staging(releases_dir, version)
     try:
-        articles = read_records(preannotated, PreannotatedArticle)
-        records = release_records(articles, gold, plan, tax, stats, verified_only)
-        written = _write_shards(staged, records, list(plan.ratios), tax, params)
+        tables = _tables(
+            preannotated, gold, plan, tax, stats, verified_only, int(params["row_group_size"])
+        )
+        written = _write_shards(staged, tables, list(plan.ratios), tax, params)
         manifest = _manifest(staged, version, previous, tax, params, plan, stats, written, inputs)
         manifest.update(notes=notes or None, date=date, verified_only=verified_only)
         features = release_features(tax)
@@ -186,8 +194,15 @@ def cut(
         manifest["files"][CARD] = _file_entry(staged / CARD, None)
         manifest["files"] = dict(sorted(manifest["files"].items()))
         write_json(staged / MANIFEST, manifest)  # the diff reads the staged release through it
-        prev_dir = store.folder(releases_dir, previous) if previous else None
-        manifest["changes"] = diff_releases(prev_dir, staged)
+        if previous is None:
+            totals: Counter[str] = Counter()
+            for (_, kind, label), n in stats.labels.items():
+                totals[f"{kind}:{label}"] += n
+            manifest["changes"] = first_release(
+                totals, sum(stats.records.values()), sum(stats.verified.values())
+            )
+        else:
+            manifest["changes"] = diff_releases(store.folder(releases_dir, previous), staged)
         write_json(staged / MANIFEST, manifest)
         folder = store.publish(staged, releases_dir, version, previous)
     except BaseException:

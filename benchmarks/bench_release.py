@@ -1,0 +1,232 @@
+"""Release benchmark: cut, verify and ``load_dataset`` of a 100,000-article release.
+
+Baseline, measured in the same run: ``pyarrow.parquet.write_table`` of the same release
+table (read into memory first, not timed), zstd, alone. Each phase runs in its own process
+so its peak RSS (sampled over the process tree with psutil, MinHash workers included) is its
+own. Inputs are synthetic, generated streaming: ~420-word texts from a 30,000-word
+vocabulary (so no near-duplicates), 30 entities, 3 time expressions and 5 events (with
+arguments) per article, 1 % of articles human-annotated. ``BENCH_RELEASE_N`` changes the
+size; a second, smaller cut (N/4) shows how the cut's memory grows with the corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.io import write_records
+from pipeline.schema import (
+    Annotation,
+    Argument,
+    Entity,
+    Event,
+    PreannotatedArticle,
+    Source,
+    Span,
+    TimeExpression,
+)
+
+ENTITY_LABELS = ["PER", "ORG", "LOC", "MISC"]
+EVENT_TYPES = ["AGREE", "CONSULT", "ACCUSE", "PROTEST", "ASSAULT", "AID"]
+MODEL = "spacy:fr_core_news_md@3.8.0"
+
+
+def _article(i: int, rng: random.Random, vocab: list[str]) -> PreannotatedArticle:
+    words = rng.choices(vocab, k=420)
+    starts, pos = [], 0
+    for w in words:
+        starts.append(pos)
+        pos += len(w) + 1
+    text = " ".join(words)
+    aid = f"art{i:07d}"
+
+    def span(k: int) -> tuple[int, int, str]:
+        return starts[k], starts[k] + len(words[k]), words[k]
+
+    slots = sorted(rng.sample(range(420), 38))
+    entities = []
+    for n, k in enumerate(slots[:30]):
+        s, e, t = span(k)
+        entities.append(Entity(f"e{n}", s, e, ENTITY_LABELS[n % 4], t, MODEL, 0.9))
+    times = []
+    for n, k in enumerate(slots[30:33]):
+        s, e, t = span(k)
+        times.append(TimeExpression(f"t{n}", s, e, "DATE", t, "2025-03-03", "dates:rules@1"))
+    events = []
+    for n, k in enumerate(slots[33:38]):
+        s, e, t = span(k)
+        actor = entities[n]
+        args = [Argument("actor", actor.start, actor.end, actor.text, actor.id)]
+        events.append(
+            Event(f"v{n}", EVENT_TYPES[n % 6], s, e, t, None, args, False, False, "rules@1", 0.7)
+        )
+    return PreannotatedArticle(
+        id=aid,
+        text=text,
+        title=f"Titre {i}",
+        date="2025-03-03",
+        date_error=None,
+        language="fr",
+        language_score=0.99,
+        language_flag=False,
+        paragraphs=[Span(0, len(text))],
+        headings=[],
+        outlet="Le Bench",
+        source=Source(f"{aid}.txt", "0" * 64, "utf-8", url=f"https://example.org/{aid}"),
+        story_id=f"story{i // 2:07d}",
+        entities=entities,
+        times=times,
+        events=events,
+        model_version="chain@bench",
+        taxonomy_version="1.0.0",
+    )
+
+
+def _articles(n: int) -> Iterator[PreannotatedArticle]:
+    rng = random.Random(42)
+    vocab = [
+        "".join(rng.choices("abcdefghijklmnopqrstuvwxyzéè", k=rng.randint(2, 10)))
+        for _ in range(30_000)
+    ]
+    for i in range(n):
+        yield _article(i, rng, vocab)
+
+
+def _annotations(n: int) -> Iterator[Annotation]:
+    for i, art in enumerate(_articles(n)):
+        if i % 100:
+            continue
+        yield Annotation(
+            annotation_id=i,
+            task_id=i,
+            article_id=art.id,
+            status="submitted",
+            annotator_id=1 + i % 3,
+            annotator_email=None,
+            created_at="2025-04-01T00:00:00Z",
+            updated_at="2025-04-01T00:00:00Z",
+            lead_time=30.0,
+            was_cancelled=False,
+            ground_truth=False,
+            model_version=art.model_version,
+            unusable=False,
+            entities=art.entities[:-1],
+            times=art.times,
+            events=art.events,
+        )
+
+
+# ------------------------------------------------------------------ phases (child processes)
+def _phase(name: str, args: list[str]) -> None:
+    if name == "cut":
+        from pipeline.release.cut import cut
+
+        cut(args[0], Path(args[1]), Path(args[2]), Path(args[3]))
+    elif name == "verify":
+        from pipeline.release.verify import verify
+
+        verify(Path(args[0]))
+    elif name == "load":
+        from datasets import load_dataset
+
+        ds = load_dataset(args[0], cache_dir=args[1])
+        assert sum(d.num_rows for d in ds.values()) > 0
+    elif name == "write_table":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        shards = sorted(Path(args[0]).glob("data/*.parquet"))
+        table = pa.concat_tables([pq.read_table(p) for p in shards])
+        start = time.perf_counter()
+        pq.write_table(table, args[1], compression="zstd")
+        print(json.dumps({"timed": time.perf_counter() - start}))
+
+
+def _run(name: str, *args: str) -> tuple[float, float]:
+    """Run a phase in a child process: (seconds, peak RSS of its process tree in MB)."""
+    import psutil
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.bench_release", name, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        parent = psutil.Process(proc.pid)
+        while not done.is_set():
+            try:
+                tree = [parent, *parent.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode:
+        raise SystemExit(f"phase {name} failed (exit {proc.returncode})")
+    for line in out.splitlines():
+        if line.startswith("{"):
+            elapsed = json.loads(line)["timed"]
+    return elapsed, peak / 2**20
+
+
+def main() -> None:
+    n = int(os.environ.get("BENCH_RELEASE_N", "100000"))
+    work = Path(tempfile.mkdtemp(prefix="bench-release-"))
+    try:
+        start = time.perf_counter()
+        for size in (n, n // 4):
+            write_records(work / f"pre-{size}.parquet", _articles(size), PreannotatedArticle)
+            write_records(work / f"ann-{size}.parquet", _annotations(size), Annotation)
+        mb = (work / f"pre-{n}.parquet").stat().st_size / 2**20
+        print(
+            f"inputs: {n:,} articles ({mb:.0f} MB Parquet) generated in "
+            f"{time.perf_counter() - start:.1f} s",
+            flush=True,
+        )
+        rel = work / "releases"
+        rows = {}
+        rows["cut"] = _run(
+            "cut", "1.0.0", work / f"pre-{n}.parquet", work / f"ann-{n}.parquet", rel
+        )
+        folder = rel / "v1.0.0"
+        rows["verify"] = _run("verify", folder)
+        rows["load_dataset"] = _run("load", folder, work / "cache")
+        rows["write_table (baseline)"] = _run("write_table", folder, work / "plain.parquet")
+        small = work / "releases-small"
+        rows[f"cut of {n // 4:,} (memory growth)"] = _run(
+            "cut", "1.0.0", work / f"pre-{n // 4}.parquet", work / f"ann-{n // 4}.parquet", small
+        )
+        base = rows["write_table (baseline)"][0]
+        print(f"{'phase':34} {'seconds':>9} {'× write':>8} {'peak RSS MB':>12}")
+        for name, (secs, rss) in rows.items():
+            print(f"{name:34} {secs:9.2f} {secs / base:8.1f} {rss:12.0f}")
+        plain = (work / "plain.parquet").stat().st_size / 2**20
+        shards = sum(p.stat().st_size for p in (folder / "data").glob("*.parquet")) / 2**20
+        print(f"release shards {shards:.0f} MB vs plain file {plain:.0f} MB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    _phase(sys.argv[1], sys.argv[2:])
