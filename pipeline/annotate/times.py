@@ -1,7 +1,8 @@
 """The time-expression component: DATE and TIME spans with TimeML values.
 
-Rules live in ``timex_rules`` (candidates and resolution) and ``timex_calendar`` (values);
-this module wraps them in the ``Annotator`` interface: ids, provenance, parameters.
+The French lexicon lives in ``timex_patterns``, candidate selection and value resolution in
+``timex_rules``, calendar arithmetic and TimeML value strings in ``timex_calendar``; this
+module wraps them in the ``Annotator`` interface: ids, provenance, parameters.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pipeline.schema import PreannotatedArticle, Source, TimeExpression
 
 #: Bumped whenever a rule changes what the component outputs.
 RULES_VERSION = "1.0.0"
-
 
 REQUIRED_PARAMS = ("name", "dateparser_settings", "tense_cue_window")
 
