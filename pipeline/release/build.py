@@ -132,21 +132,47 @@ def _replace_field(struct: pa.StructArray, name: str, values: pa.Array) -> pa.St
     return pa.StructArray.from_arrays(arrays, names=names)
 
 
+def _codepoints(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All strings as one array of code points (Python string indices) and their offsets."""
+    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    offsets = np.zeros(len(strings) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    points = np.frombuffer("".join(strings).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return points, offsets
+
+
 def _slices(
-    texts: list[str], parents: np.ndarray, values: pa.StructArray, start: str, end: str, txt: str
+    texts: tuple[np.ndarray, np.ndarray],
+    parents: np.ndarray,
+    values: pa.StructArray,
+    start: str,
+    end: str,
+    txt: str,
 ) -> np.ndarray:
-    """Whether each span is ``[start, end)`` of its record's text and equals its own text."""
-    starts = values.field(start).fill_null(-1).to_pylist()
-    ends = values.field(end).fill_null(-1).to_pylist()
-    spans = values.field(txt).fill_null("").to_pylist()
-    return np.fromiter(
-        (
-            0 <= s < e and len(t) == e - s and texts[p][s:e] == t
-            for p, s, e, t in zip(parents.tolist(), starts, ends, spans, strict=True)
-        ),
-        dtype=bool,
-        count=len(spans),
-    )
+    """Whether each span is ``[start, end)`` of its record's text and equals its own text.
+
+    Vectorised over code points (``texts`` from ``_codepoints``): every character of every
+    span is compared with the text at its offset, then reduced per span.
+    """
+    points, text_offsets = texts
+    starts = values.field(start).fill_null(-1).to_numpy()
+    ends = values.field(end).fill_null(-1).to_numpy()
+    spans, span_offsets = _codepoints(values.field(txt).fill_null("").to_pylist())
+    lengths = np.diff(span_offsets)
+    text_len = np.diff(text_offsets)[parents]
+    ok = (starts >= 0) & (starts < ends) & (ends <= text_len) & (ends - starts == lengths)
+    if not ok.any():
+        return ok
+    # the text position of every span character, for the spans whose bounds are fine
+    sizes = np.where(ok, lengths, 0)
+    first = np.repeat(text_offsets[parents] + starts - span_offsets[:-1], sizes)
+    chars = np.repeat(ok, lengths)
+    same = points[first + np.flatnonzero(chars)] == spans[chars]
+    bad = np.flatnonzero(~same)
+    if len(bad):
+        owner = np.searchsorted(span_offsets, np.flatnonzero(chars)[bad], side="right") - 1
+        ok[owner] = False
+    return ok
 
 
 def _known(values: pa.Array, names: list[str]) -> np.ndarray:
@@ -190,7 +216,7 @@ def _with_gold(table: pa.Table, rows: list[int], golds: list[Gold], plain: pa.Sc
 
 def _clean(table: pa.Table, tax: Taxonomy, stats: CutStats) -> pa.Table:
     """Drop labels outside the taxonomy or whose spans do not slice the text."""
-    texts = table["text"].to_pylist()
+    texts = _codepoints(table["text"].to_pylist())
     ids = table["id"].to_pylist()
     allowed = {"entity": tax.entity_labels, "time": tax.time_labels, "event": list(tax.event_types)}
     dropped_ids: dict[int, set[str]] = {}
@@ -233,7 +259,7 @@ def _clean(table: pa.Table, tax: Taxonomy, stats: CutStats) -> pa.Table:
 def _clean_arguments(
     events: pa.StructArray,
     event_parents: np.ndarray,
-    texts: list[str],
+    texts: tuple[np.ndarray, np.ndarray],
     ids: list[str],
     dropped_ids: dict[int, set[str]],
     tax: Taxonomy,

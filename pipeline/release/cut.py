@@ -71,12 +71,13 @@ def load_gold(path: Path | None) -> dict[str, Gold]:
 
 
 def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
-    def batches() -> Iterator[tuple[list[str], list[str], list[str]]]:
+    def batches() -> Iterator[tuple[list[str], list[str], pa.Array]]:
         columns = ["id", "story_id", "text"]
         for batch in read_batches(preannotated, PreannotatedArticle, columns=columns):
-            cols = batch.to_pydict()
-            stories = [s or i for s, i in zip(cols["story_id"], cols["id"], strict=True)]
-            yield cols["id"], stories, cols["text"]
+            ids = batch.column("id").to_pylist()
+            stories = batch.column("story_id").to_pylist()
+            stories = [s or i for s, i in zip(stories, ids, strict=True)]
+            yield ids, stories, batch.column("text")
 
     return plan_splits(
         batches(),

@@ -18,6 +18,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import xxhash
 
 from pipeline.errors import PipelineError
@@ -47,22 +49,59 @@ def split_of(group: str, seed: int, ratios: dict[str, float]) -> str:
     return next(reversed(ratios))
 
 
-def shingles(text: str, size: int) -> list[bytes]:
-    """Word shingles of ``size`` words (the whole text if shorter), as bytes."""
-    words = text.split()
-    if len(words) <= size:
-        return [" ".join(words).encode("utf-8")]
-    return [" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)]
+#: multiplier of the rolling combination of word hashes into a shingle hash (FNV prime)
+_ROLL = np.uint32(0x01000193)
 
 
-def signatures(texts: list[str], num_perm: int, shingle_size: int) -> np.ndarray:
-    """MinHash signatures (datasketch's default ``affine32`` scheme, xxh32 shingle hashes) of
+def shingle_hashes(texts: pa.Array, size: int) -> list[list[int]]:
+    """32-bit hashes of the ``size``-word shingles of each text (all its words as one
+    shingle when shorter; none when empty), computed a batch at a time.
+
+    Words are split on ASCII whitespace by Arrow; each distinct word of the batch is hashed
+    once (xxh32), and a shingle's hash rolls its words' hashes together in uint32
+    arithmetic: far cheaper than joining and hashing every shingle string in Python, and
+    equal for equal shingles, which is all MinHash needs.
+    """
+    words = pc.ascii_split_whitespace(texts)
+    flat = words.flatten()
+    nonempty = pc.greater(pc.binary_length(flat), 0)  # leading/trailing blanks split as ""
+    parents = pc.list_parent_indices(words).filter(nonempty).to_numpy()
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(parents, minlength=len(texts)), out=offsets[1:])
+    encoded = flat.filter(nonempty).dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    table = np.fromiter(
+        (xxhash.xxh32_intdigest(w.encode("utf-8")) for w in distinct),
+        dtype=np.uint32,
+        count=len(distinct),
+    )
+    hashes = table[encoded.indices.to_numpy()] if len(distinct) else np.zeros(0, np.uint32)
+    rolled = hashes[: max(len(hashes) - size + 1, 0)].copy()
+    for j in range(1, size):
+        rolled = rolled * _ROLL ^ hashes[j : len(rolled) + j]
+    out = []
+    for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+        if end - start >= size:
+            out.append(rolled[start : end - size + 1].tolist())
+        elif end > start:
+            short = hashes[start : start + 1].copy()
+            for h in hashes[start + 1 : end]:
+                short = short * _ROLL ^ h  # uint32 arrays wrap silently, as intended
+            out.append(short.tolist())
+        else:
+            out.append([])
+    return out
+
+
+def signatures(texts: pa.Array, num_perm: int, shingle_size: int) -> np.ndarray:
+    """MinHash signatures (datasketch, its default ``affine32`` scheme) of a batch of
     texts, one uint32 row each."""
     from datasketch import MinHash
 
-    sets = [shingles(t, shingle_size) for t in texts]
-    hashes = MinHash.bulk(sets, num_perm=num_perm, hashfunc=xxhash.xxh32_intdigest, scheme=SCHEME)
-    return np.array([m.hashvalues for m in hashes], dtype=np.uint32).reshape(-1, num_perm)
+    minhashes = MinHash.bulk(
+        shingle_hashes(texts, shingle_size), num_perm=num_perm, hashfunc=int, scheme=SCHEME
+    )
+    return np.array([m.hashvalues for m in minhashes], dtype=np.uint32).reshape(-1, num_perm)
 
 
 @dataclass
@@ -105,14 +144,15 @@ class _UnionFind:
 
 
 def _signature_stream(
-    batches: Iterable[tuple[list[str], list[str], list[str]]],
+    batches: Iterable[tuple[list[str], list[str], pa.Array]],
     num_perm: int,
     shingle_size: int,
     workers: int,
 ) -> Iterator[tuple[list[str], list[str], np.ndarray]]:
-    """(ids, stories, signatures) per batch, in order; with ``workers`` > 1 the signatures
-    are computed in worker processes with at most 2 × workers batches in flight."""
-    if workers <= 1:
+    """(ids, stories, signatures) per batch, in order; with ``workers`` ≥ 1 the signatures
+    are computed in that many worker processes (at most 2 × workers batches in flight)
+    while this one indexes, with 0 right here."""
+    if workers <= 0:
         for ids, stories, texts in batches:
             yield ids, stories, signatures(texts, num_perm, shingle_size)
         return
@@ -131,7 +171,7 @@ def _signature_stream(
 
 
 def plan_splits(
-    batches: Iterable[tuple[list[str], list[str], list[str]]],
+    batches: Iterable[tuple[list[str], list[str], pa.Array]],
     ratios: dict[str, float],
     seed: int,
     threshold: float,

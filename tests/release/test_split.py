@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pyarrow as pa
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.release.split import check_ratios, plan_splits, split_of
+from pipeline.release.split import check_ratios, plan_splits, shingle_hashes, split_of
 
 RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 
@@ -38,10 +39,24 @@ def test_near_duplicates_of_different_stories_share_a_split() -> None:
         stories.append(f"t{k}")
         texts.append(texts[0].replace("mot5 ", "motX "))
     plan = plan_splits(
-        [(ids, stories, texts)], RATIOS, seed=3, threshold=0.8, num_perm=128, shingle_size=5
+        [(ids, stories, pa.array(texts))],
+        RATIOS,
+        seed=3,
+        threshold=0.8,
+        num_perm=128,
+        shingle_size=5,
     )
     assert {plan.split(f"t{k}") for k in range(30)} == {plan.split("s0")}
     assert plan.merged_stories == 30
     assert len(plan.pairs) >= 30
     assert plan.cross_split_pairs == 0
     assert all(j >= 0.8 for _, _, j in plan.pairs)
+
+
+def test_shingle_hashes_match_equal_shingles_and_short_texts() -> None:
+    texts = pa.array(["a b c d e f", "x a b c d e", "deux mots", "", "deux  mots"])
+    out = shingle_hashes(texts, 5)
+    assert [len(h) for h in out] == [2, 2, 1, 0, 1]
+    assert out[0][0] == out[1][1]  # "a b c d e" in both
+    assert out[0][1] != out[1][0]
+    assert out[2][0] == out[4][0]  # whitespace does not matter
