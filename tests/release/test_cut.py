@@ -280,3 +280,31 @@ def test_input_of_another_record_type_is_refused(tmp_path, rb) -> None:
     with pytest.raises(PipelineError, match="expected PreannotatedArticle"):
         cut("1.0.0", path, None, tmp_path / "releases")
     write_records(tmp_path / "ok.parquet", [rb.make_article(1)], PreannotatedArticle)
+
+
+def test_cli_cut_with_agreement_figures(base_release, tmp_path, run_cli) -> None:
+    agreement = tmp_path / "agreement.json"
+    agreement.write_text('{"entity F1 (pairwise)": 0.91, "event type kappa": 0.74}', "utf-8")
+    code, out, err = run_cli(
+        "release",
+        "cut",
+        "0.1.0",
+        "--preannotated",
+        base_release.pre,
+        "--annotations",
+        base_release.ann,
+        "--agreement",
+        agreement,
+        "--notes",
+        "Pilot.",
+        "--releases-dir",
+        tmp_path / "releases",
+    )
+    assert code == 0, err
+    folder = tmp_path / "releases" / "v0.1.0"
+    assert out.strip() == str(folder)
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    assert "| entity F1 (pairwise) | 0.91 |" in card and "## Notes\n\nPilot." in card
+    assert "dropped label" in err  # the two bad machine labels are named
+    manifest = (folder / "manifest.json").read_text(encoding="utf-8")
+    assert '"name": "agreement.json"' in manifest
