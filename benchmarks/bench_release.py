@@ -4,8 +4,8 @@ Baseline, measured in the same run: ``pyarrow.parquet.write_table`` of the same 
 table (read into memory first, not timed), zstd, alone; a second baseline writes it with the
 release's own options (zstd level 3, row groups of ``release.row_group_size``), to tell the
 cost of the file layout from the cost of the cut's work. Each phase runs in its own process
-so its peak RSS (sampled over the process tree with psutil, MinHash workers included) is its
-own. Inputs are synthetic, generated streaming: ~420-word texts from a 30,000-word
+so its peak memory (PSS summed over the process tree with psutil, MinHash workers
+included) is its own. Inputs are synthetic, generated streaming: ~420-word texts from a 30,000-word
 vocabulary (so no near-duplicates), 30 entities, 3 time expressions and 5 events (with
 arguments) per article, 1 % of articles human-annotated. ``BENCH_RELEASE_N`` changes the
 size; a second, smaller cut (N/4) shows how the cut's memory grows with the corpus.
@@ -163,7 +163,10 @@ def _phase(name: str, args: list[str]) -> None:
 
 
 def _run(name: str, *args: str) -> tuple[float, float]:
-    """Run a phase in a child process: (seconds, peak RSS of its process tree in MB)."""
+    """Run a phase in a child process: (seconds, peak memory of its process tree in MB).
+
+    Memory is the sum of PSS (proportional set size) over the tree, so pages a forked
+    MinHash worker shares with its parent are not counted twice."""
     import psutil
 
     start = time.perf_counter()
@@ -182,7 +185,7 @@ def _run(name: str, *args: str) -> tuple[float, float]:
         while not done.is_set():
             try:
                 tree = [parent, *parent.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree))
+                peak = max(peak, sum(p.memory_full_info().pss for p in tree))
             except psutil.Error:
                 pass
             time.sleep(0.05)
@@ -232,7 +235,7 @@ def main() -> None:
             "cut", "1.0.0", work / f"pre-{n // 4}.parquet", work / f"ann-{n // 4}.parquet", small
         )
         base = rows["write_table (baseline)"][0]
-        print(f"{'phase':34} {'seconds':>9} {'× write':>8} {'peak RSS MB':>12}")
+        print(f"{'phase':34} {'seconds':>9} {'× write':>8} {'peak MB':>12}")
         for name, (secs, rss) in rows.items():
             print(f"{name:34} {secs:9.2f} {secs / base:8.1f} {rss:12.0f}")
         plain = (work / "plain.parquet").stat().st_size / 2**20

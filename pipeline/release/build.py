@@ -64,6 +64,7 @@ class CutStats:
     agreement_sum: float = 0.0
     agreement_articles: int = 0
     model_versions: Counter[str] = field(default_factory=Counter)
+    outlets: Counter[str] = field(default_factory=Counter)
     taxonomy_versions: Counter[str] = field(default_factory=Counter)
 
     def drop(self, reason: str, count: int, examples: list[str]) -> None:
@@ -103,6 +104,7 @@ class CutStats:
                 ),
             },
             "model_versions": dict(sorted(self.model_versions.items())),
+            "outlets": dict(sorted(self.outlets.items())),
             "taxonomy_versions": dict(sorted(self.taxonomy_versions.items())),
         }
 
@@ -308,8 +310,9 @@ def _count(stats: CutStats, split: str, table: pa.Table, taxonomy: list[str | No
                 stats.labels[split, kind, item["values"]] += item["counts"]
             human = pc.starts_with(values.field("source").fill_null(""), "annotator:")
             stats.human_sourced_labels += int(pc.sum(human).as_py() or 0)
-    for item in pc.value_counts(table["model_version"].fill_null("none")).to_pylist():
-        stats.model_versions[item["values"]] += item["counts"]
+    for column, counter in (("model_version", stats.model_versions), ("outlet", stats.outlets)):
+        for item in pc.value_counts(table[column].fill_null("unknown")).to_pylist():
+            counter[item["values"]] += item["counts"]
     stats.taxonomy_versions.update(v or "none" for v in taxonomy)
 
 

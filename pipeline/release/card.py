@@ -107,6 +107,18 @@ def check_card(content: str, expected: Any, features: Any) -> None:
             raise PipelineError(f"README.md: front matter lacks '{key}'")
 
 
+def _flatten(figures: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested figures (e.g. ``pipeline studio agreement --json``) as ``a / b`` rows."""
+    out: dict[str, Any] = {}
+    for key, value in figures.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name} / "))
+        else:
+            out[name] = value
+    return out
+
+
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f} %" if whole else "n/a"
 
@@ -223,7 +235,7 @@ def render(
         lines.append("No article was annotated by two or more annotators in this release.")
     if agreement:
         lines += ["", "Figures supplied with the cut:", "", "| measure | value |", "|---|---|"]
-        lines += [f"| {k} | {v} |" for k, v in sorted(agreement.items())]
+        lines += [f"| {k} | {v} |" for k, v in sorted(_flatten(agreement).items())]
     lines += [
         "",
         "## Leakage check",
@@ -242,6 +254,9 @@ def render(
         "- Pre-annotation models (records per `model_version`): "
         + ", ".join(f"`{k}` {v}" for k, v in stats["model_versions"].items())
         + ".",
+        "- Taxonomy versions the inputs were pre-annotated with (records): "
+        + ", ".join(f"{k} {v}" for k, v in stats["taxonomy_versions"].items())
+        + "; labels outside this release's taxonomy are left out (see below).",
         "",
         "## Known limitations",
         "",
@@ -261,6 +276,10 @@ def render(
         "## Sources and licences",
         "",
         str(params["sources_and_licences"]),
+        "",
+        "| outlet | records |",
+        "|---|---:|",
+        *[f"| {k} | {v} |" for k, v in sorted(stats["outlets"].items(), key=lambda kv: -kv[1])],
         "",
         f"Dataset licence: `{data.license}`.",
         "",

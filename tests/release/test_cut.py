@@ -284,7 +284,7 @@ def test_input_of_another_record_type_is_refused(tmp_path, rb) -> None:
 
 def test_cli_cut_with_agreement_figures(base_release, tmp_path, run_cli) -> None:
     agreement = tmp_path / "agreement.json"
-    agreement.write_text('{"entity F1 (pairwise)": 0.91, "event type kappa": 0.74}', "utf-8")
+    agreement.write_text('{"pairs": 4, "labels": {"PER": {"f1": 0.91}}}', "utf-8")
     code, out, err = run_cli(
         "release",
         "cut",
@@ -304,7 +304,11 @@ def test_cli_cut_with_agreement_figures(base_release, tmp_path, run_cli) -> None
     folder = tmp_path / "releases" / "v0.1.0"
     assert out.strip() == str(folder)
     card = (folder / "README.md").read_text(encoding="utf-8")
-    assert "| entity F1 (pairwise) | 0.91 |" in card and "## Notes\n\nPilot." in card
+    assert (
+        "| labels / PER / f1 | 0.91 |" in card
+        and "| pairs | 4 |" in card
+        and "## Notes\n\nPilot." in card
+    )
     assert "dropped label" in err  # the two bad machine labels are named
     manifest = (folder / "manifest.json").read_text(encoding="utf-8")
     assert '"name": "agreement.json"' in manifest

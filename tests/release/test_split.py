@@ -8,7 +8,14 @@ import pyarrow as pa
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.release.split import check_ratios, plan_splits, shingle_hashes, split_of
+from pipeline.release.split import (
+    SCHEME,
+    check_ratios,
+    plan_splits,
+    shingle_hashes,
+    signatures,
+    split_of,
+)
 
 RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 
@@ -54,9 +61,23 @@ def test_near_duplicates_of_different_stories_share_a_split() -> None:
 
 
 def test_shingle_hashes_match_equal_shingles_and_short_texts() -> None:
-    texts = pa.array(["a b c d e f", "x a b c d e", "deux mots", "", "deux  mots"])
-    out = shingle_hashes(texts, 5)
-    assert [len(h) for h in out] == [2, 2, 1, 0, 1]
-    assert out[0][0] == out[1][1]  # "a b c d e" in both
-    assert out[0][1] != out[1][0]
-    assert out[2][0] == out[4][0]  # whitespace does not matter
+    texts = pa.array(["a b c d e f", "x a b c d e", "deux mots", "", " deux  mots\n"])
+    flat, offsets = shingle_hashes(texts, 5)
+    runs = [flat[offsets[i] : offsets[i + 1]].tolist() for i in range(len(texts))]
+    assert [len(r) for r in runs] == [2, 2, 1, 0, 1]
+    assert runs[0][0] == runs[1][1]  # "a b c d e" in both
+    assert runs[0][1] != runs[1][0]
+    assert runs[2] == runs[4]  # whitespace does not matter
+
+
+def test_signatures_equal_datasketch_minhash() -> None:
+    from datasketch import MinHash
+
+    words = [f"w{i}" for i in range(400)]
+    texts = pa.array([" ".join(words[i : i + 60 + i]) for i in range(0, 120, 7)] + ["", "un"])
+    sigs = signatures(texts, 64, 5)
+    flat, offsets = shingle_hashes(texts, 5)
+    for i in range(len(texts)):
+        reference = MinHash(num_perm=64, scheme=SCHEME, hashfunc=int)
+        reference.update_batch(flat[offsets[i] : offsets[i + 1]].tolist())
+        assert (sigs[i] == reference.hashvalues).all(), i
