@@ -17,9 +17,11 @@ which survives the pickling between ``n_process`` workers.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+import numpy
 
 from pipeline.errors import PipelineError
 
@@ -59,23 +61,55 @@ class TriggerSentenceParser:
     def __init__(self, nlp: Any, name: str, lemmas: list[str], parse_all: bool) -> None:
         self.nlp = nlp
         self.name = name
-        self.lemmas = frozenset(lemmas)
         self.parse_all = parse_all
+        self.lemma_ids = numpy.array(
+            sorted(nlp.vocab.strings.add(lemma) for lemma in lemmas), dtype="uint64"
+        )
+        self.pos_ids = numpy.array(
+            sorted(nlp.vocab.strings.add(pos) for pos in _CANDIDATE_POS), dtype="uint64"
+        )
 
-    def _wanted(self, sent: Any) -> bool:
+    def _wanted(self, doc: Any) -> list[Any]:
+        """The sentences holding a trigger candidate (one vectorised pass over the doc)."""
+        sents = list(doc.sents)
         if self.parse_all:
-            return True
-        return any(t.pos_ in _CANDIDATE_POS and t.lemma_.lower() in self.lemmas for t in sent)
+            return sents
+        from spacy.attrs import LEMMA, LOWER, POS
+
+        values = doc.to_array([LEMMA, LOWER, POS])
+        hits = (
+            numpy.isin(values[:, 0], self.lemma_ids) | numpy.isin(values[:, 1], self.lemma_ids)
+        ) & numpy.isin(values[:, 2], self.pos_ids)
+        positions = numpy.flatnonzero(hits)
+        if not len(positions):
+            return []
+        starts = numpy.array([s.start for s in sents])
+        chosen = set(numpy.searchsorted(starts, positions, side="right") - 1)
+        return [sents[i] for i in sorted(chosen)]
 
     def __call__(self, doc: Any) -> Any:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Any], batch_size: int = 32) -> Iterator[Any]:
+        """Parse the wanted sentences of a whole batch of docs in one parser call: the
+        parser's cost per call is high, so one call per document would eat the saving."""
+        from spacy.util import minibatch
+
         parser = self.nlp.get_pipe("parser")
-        spans = [s for s in doc.sents if self._wanted(s)]
-        parses = []
-        for sent, sub in zip(spans, parser.pipe(s.as_doc() for s in spans), strict=True):
-            heads = [t.head.i - t.i for t in sub]
-            parses.append([sent.start, heads, [t.dep_ for t in sub]])
-        doc.user_data[PARSES_KEY] = parses
-        return doc
+        for batch in minibatch(docs, size=batch_size):
+            owners: list[tuple[Any, int]] = []
+            subs = []
+            for doc in batch:
+                doc.user_data[PARSES_KEY] = []
+                for sent in self._wanted(doc):
+                    owners.append((doc, sent.start))
+                    subs.append(sent.as_doc())
+            for (doc, start), sub in zip(
+                owners, parser.pipe(subs, batch_size=len(subs) or 1), strict=True
+            ):
+                heads = [t.head.i - t.i for t in sub]
+                doc.user_data[PARSES_KEY].append([start, heads, [t.dep_ for t in sub]])
+            yield from batch
 
 
 def line_breaks(doc: Any) -> Any:
