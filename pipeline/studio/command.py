@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -103,6 +104,30 @@ def config_cmd(
     err_console.print(f"wrote {path}")
 
 
+def parquet_source(
+    path: Path,
+) -> tuple[Iterator[tuple[str, str | None]], Callable[[set[str]], Iterator[Any]]]:
+    """The push's two views of a PreannotatedArticle file: (id, model version) pairs read
+    from two columns only, and a loader streaming the full records of chosen ids."""
+    from pipeline.console import track
+    from pipeline.io import count_records, read_batches, read_records
+    from pipeline.schema import PreannotatedArticle
+
+    total = count_records(path, PreannotatedArticle)
+    columns = ["id", "model_version"]
+
+    def keys() -> Iterator[tuple[str, str | None]]:
+        for batch in read_batches(path, PreannotatedArticle, columns=columns):
+            yield from zip(*(batch.column(c).to_pylist() for c in columns), strict=True)
+
+    def load(ids: set[str]) -> Iterator[PreannotatedArticle]:
+        for article in track(read_records(path, PreannotatedArticle), "push", total=total):
+            if article.id in ids:
+                yield article
+
+    return keys(), load
+
+
 @studio_app.command()
 def push(
     preannotated: Annotated[Path, typer.Argument(help="PreannotatedArticle Parquet file")],
@@ -112,21 +137,26 @@ def push(
     batch_size: Annotated[
         int | None, typer.Option("--batch-size", min=1, max=1000, help="[default: params]")
     ] = None,
+    full_check: Annotated[
+        bool,
+        typer.Option("--full-check", help="List every task even when the server looks unchanged"),
+    ] = False,
 ) -> None:
     """Import one task per article with its predictions; safe to run again at any time."""
-    from pipeline.console import track
-    from pipeline.io import count_records, read_records
-    from pipeline.schema import PreannotatedArticle
     from pipeline.studio.client import connect
     from pipeline.studio.push import ensure_project, push_articles
-    from pipeline.studio.server import settings
+    from pipeline.studio.server import default_data_dir, settings
+    from pipeline.studio.sync import PushState
     from pipeline.taxonomy import load_taxonomy
 
-    total = count_records(preannotated, PreannotatedArticle)
+    keys, load = parquet_source(preannotated)
     studio = connect(url, data_dir)
     proj, created = ensure_project(studio, project, load_taxonomy())
-    articles = track(read_records(preannotated, PreannotatedArticle), "push", total=total)
-    stats = push_articles(studio, proj["id"], articles, batch_size or settings()["batch_size"])
+    state = (
+        None if full_check else PushState(data_dir or default_data_dir(), studio.url, proj["id"])
+    )
+    size = batch_size or int(settings()["batch_size"])
+    stats = push_articles(studio, proj["id"], keys, load, size, state)
     title = f"push to {project!r} (id {proj['id']}{', created' if created else ''}) at {studio.url}"
     summary_table(title, stats.as_counts())
 

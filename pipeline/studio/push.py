@@ -11,8 +11,9 @@ which is what makes "exactly one task per article" hold across crashes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import PipelineError
@@ -20,6 +21,7 @@ from pipeline.schema import PreannotatedArticle
 from pipeline.studio import config as cfg
 from pipeline.studio.client import Studio
 from pipeline.studio.convert import prediction, to_task
+from pipeline.studio.sync import ExistingTask, PushState
 from pipeline.taxonomy import Taxonomy
 
 #: A filter that is always true but makes the server compute each task's model versions
@@ -30,15 +32,6 @@ _MODEL_VERSIONS_FILTER = {
     "type": "List",
     "value": "\u0001",
 }
-
-
-@dataclass
-class ExistingTask:
-    """What the push needs to know about a task already in the project."""
-
-    task_id: int
-    model_versions: frozenset[str]
-    annotated: bool
 
 
 @dataclass
@@ -53,11 +46,12 @@ class PushStats:
     tasks_before: int = 0
     project_created: bool = False
     duplicates_on_server: int = 0
-    errors: list[str] = field(default_factory=list)
+    fast_path: bool = False
 
-    def as_counts(self) -> dict[str, int]:
+    def as_counts(self) -> dict[str, int | str]:
+        before = "unchanged (fingerprint)" if self.fast_path else self.tasks_before
         return {
-            "tasks already in the project": self.tasks_before,
+            "tasks already in the project": before,
             "tasks imported": self.tasks_imported,
             "predictions added to existing tasks": self.predictions_added,
             "articles already up to date": self.up_to_date,
@@ -118,60 +112,150 @@ def existing_tasks(studio: Studio, project_id: int) -> tuple[dict[str, ExistingT
     return tasks, total, duplicates
 
 
-def _model_version(article: PreannotatedArticle) -> str:
-    mv = article.model_version or "unknown"
+def fingerprint(studio: Studio, project_id: int) -> dict[str, Any]:
+    """Three cheap calls that change whenever tasks or predictions are added or deleted.
+
+    Task and prediction ids only grow, so a deletion followed by an addition still moves
+    the last task id or a model version's latest prediction time; a deletion alone moves a
+    count. Annotations are left out on purpose: the fast path only ever concludes "nothing
+    to send", and an annotation cannot turn that into "something to send".
+    """
+    last = studio.get(
+        "api/tasks",
+        "list tasks",
+        project=project_id,
+        include="id",
+        page_size=1,
+        query=json.dumps({"ordering": ["-tasks:id"]}),
+    )
+    versions = studio.get(
+        f"api/projects/{project_id}/model-versions/", "read model versions", extended="true"
+    )
+    return {
+        "tasks": last["total"],
+        "last_task": last["tasks"][0]["id"] if last["tasks"] else 0,
+        "versions": sorted(
+            [v["model_version"], v["count"], v["latest"]] for v in versions.get("static") or []
+        ),
+    }
+
+
+def _model_version(mv: str | None, article_id: str) -> str:
+    mv = mv or "unknown"
     if "," in mv:
-        raise PipelineError(f"article {article.id}: model version {mv!r} contains a comma")
+        raise PipelineError(f"article {article_id}: model version {mv!r} contains a comma")
     return mv
+
+
+def _needs_work(task: ExistingTask | None, mv: str) -> bool:
+    return task is None or (mv not in task.model_versions and not task.annotated)
 
 
 def push_articles(
     studio: Studio,
     project_id: int,
-    articles: Iterable[PreannotatedArticle],
+    keys: Iterable[tuple[str, str | None]],
+    load: Callable[[set[str]], Iterable[PreannotatedArticle]],
     batch_size: int,
+    state: PushState | None = None,
 ) -> PushStats:
-    """Send what the project lacks, in batches of at most ``batch_size`` tasks/predictions."""
-    known, total, duplicates = existing_tasks(studio, project_id)
-    stats = PushStats(tasks_before=total, duplicates_on_server=duplicates)
+    """Send what the project lacks, in batches of at most ``batch_size`` tasks/predictions.
+
+    ``keys`` are the input's (article id, model version) pairs, cheap to read; ``load(ids)``
+    streams the full records of only those articles that need sending. With a ``state``
+    whose fingerprint still matches the server, a push with nothing new lists no task.
+    """
+    wanted: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
+    duplicate_in_input = 0
+    for article_id, raw_mv in keys:
+        key = (article_id, _model_version(raw_mv, article_id))
+        if key in seen:
+            duplicate_in_input += 1
+            continue
+        seen.add(key)
+        wanted.append(key)
+    if state is not None:
+        known = state.load(fingerprint(studio, project_id))
+        if known is not None and not any(_needs_work(known.get(a), mv) for a, mv in wanted):
+            stats = PushStats(duplicate_in_input=duplicate_in_input, tasks_before=-1)
+            for article_id, mv in wanted:
+                if mv in known[article_id].model_versions:
+                    stats.up_to_date += 1
+                else:
+                    stats.annotated_left_alone += 1
+            stats.fast_path = True
+            return stats
+
+    known, total, duplicates = existing_tasks(studio, project_id)
+    stats = PushStats(
+        tasks_before=total, duplicates_on_server=duplicates, duplicate_in_input=duplicate_in_input
+    )
+    todo: set[str] = set()
+    for article_id, mv in wanted:
+        task = known.get(article_id)
+        if _needs_work(task, mv):
+            todo.add(article_id)
+        elif task is not None and mv in task.model_versions:
+            stats.up_to_date += 1
+        else:
+            stats.annotated_left_alone += 1
+    complete = True
     queued: dict[str, dict[str, Any]] = {}  # article id -> task about to be imported
     new_predictions: list[dict[str, Any]] = []
 
     def flush() -> None:
+        nonlocal complete
         if queued:
             ids = studio.import_tasks(project_id, list(queued.values()))
             stats.tasks_imported += len(queued)
             if len(ids) == len(queued):
                 for article_id, task_id in zip(queued, ids, strict=True):
                     known[article_id].task_id = task_id
+            else:
+                complete = False
             queued.clear()
         if new_predictions:
             studio.import_predictions(project_id, new_predictions)
             stats.predictions_added += len(new_predictions)
             new_predictions.clear()
 
-    for article in articles:
-        mv = _model_version(article)
-        if (article.id, mv) in seen:
-            stats.duplicate_in_input += 1
-            continue
-        seen.add((article.id, mv))
+    sent: set[tuple[str, str]] = set()
+    for article in load(todo) if todo else ():
+        mv = _model_version(article.model_version, article.id)
         task = known.get(article.id)
+        if (article.id, mv) in sent or not _needs_work(task, mv):
+            continue
+        sent.add((article.id, mv))
         if task is None:
             queued[article.id] = to_task(article)
             known[article.id] = ExistingTask(-1, frozenset({mv}), False)
         elif article.id in queued:  # another model version of an article queued just now
             queued[article.id]["predictions"].append(prediction(article))
             task.model_versions |= {mv}
-        elif mv in task.model_versions:
-            stats.up_to_date += 1
-        elif task.annotated:
-            stats.annotated_left_alone += 1
-        elif task.task_id > 0:
+        else:
             new_predictions.append({"task": task.task_id, **prediction(article)})
             task.model_versions |= {mv}
         if len(queued) + len(new_predictions) >= batch_size:
             flush()
     flush()
+    if state is not None:
+        if complete:
+            state.save(fingerprint(studio, project_id), known)
+        else:
+            state.clear()
     return stats
+
+
+def push_records(
+    studio: Studio,
+    project_id: int,
+    records: Sequence[PreannotatedArticle],
+    batch_size: int,
+    state: PushState | None = None,
+) -> PushStats:
+    """``push_articles`` for records already in memory (tests, notebooks)."""
+    keys = ((r.id, r.model_version) for r in records)
+    return push_articles(
+        studio, project_id, keys, lambda ids: (r for r in records if r.id in ids), batch_size, state
+    )

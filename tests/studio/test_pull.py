@@ -12,7 +12,7 @@ from pipeline.schema import Annotation
 from pipeline.studio.agreement import EVENTS, TIME_VALUES, agreement, task_predictions
 from pipeline.studio.client import Studio
 from pipeline.studio.pull import PullStats, annotated_tasks, full_rows, task_rows
-from pipeline.studio.push import ensure_project, existing_tasks, push_articles
+from pipeline.studio.push import ensure_project, existing_tasks, push_records
 from pipeline.taxonomy import load_taxonomy
 
 PROJECT = "pull-project"
@@ -28,7 +28,7 @@ def annotated(studio: Studio, article):
     project, _ = ensure_project(studio, PROJECT, load_taxonomy())
     pid = project["id"]
     records = [article(i) for i in range(4)]
-    push_articles(studio, pid, records, batch_size=1000)
+    push_records(studio, pid, records, batch_size=1000)
     tasks = {a: t.task_id for a, t in existing_tasks(studio, pid)[0].items()}
     admin = studio.check()["id"]
     second = studio.sdk.users.create(

@@ -16,7 +16,8 @@ from pipeline.errors import PipelineError
 from pipeline.io import write_records
 from pipeline.schema import PreannotatedArticle
 from pipeline.studio import server
-from pipeline.studio.push import ensure_project, existing_tasks, push_articles
+from pipeline.studio.push import ensure_project, existing_tasks, push_records
+from pipeline.studio.sync import PushState
 from pipeline.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()
@@ -32,7 +33,7 @@ def task_articles(studio, project_id: int) -> Counter[str]:
 def test_push_creates_project_with_valid_predictions(studio, article) -> None:
     project, created = ensure_project(studio, "push-basic", TAX)
     assert created
-    stats = push_articles(studio, project["id"], [article(i) for i in range(3)], batch_size=2)
+    stats = push_records(studio, project["id"], [article(i) for i in range(3)], batch_size=2)
     assert (stats.tasks_imported, stats.up_to_date) == (3, 0)
     task = studio.get("api/tasks", "t", project=project["id"], fields="all", page_size=1)["tasks"][
         0
@@ -75,21 +76,21 @@ def test_server_rejects_unknown_label(studio, article) -> None:
         }
     )
     with pytest.raises(PipelineError, match=r"HTTP 400.*PERSON"):
-        push_articles(studio, project["id"], [bad], batch_size=10)
+        push_records(studio, project["id"], [bad], batch_size=10)
     assert "art-00099" not in task_articles(studio, project["id"])
 
 
 def test_repush_imports_nothing_and_new_version_adds_predictions(studio, article) -> None:
     project, _ = ensure_project(studio, "push-idem", TAX)
     pid = project["id"]
-    push_articles(studio, pid, [article(i) for i in range(5)], batch_size=1000)
-    again = push_articles(studio, pid, [article(i) for i in range(5)], batch_size=1000)
+    push_records(studio, pid, [article(i) for i in range(5)], batch_size=1000)
+    again = push_records(studio, pid, [article(i) for i in range(5)], batch_size=1000)
     assert (again.tasks_imported, again.predictions_added, again.up_to_date) == (0, 0, 5)
     # an annotator finishes task of art-00000: a new model version must not touch it
     known, _, _ = existing_tasks(studio, pid)
     annotated_id = known["art-00000"].task_id
     studio.sdk.annotations.create(id=annotated_id, result=[], lead_time=1.0)
-    v2 = push_articles(studio, pid, [article(i, "test-model@2") for i in range(6)], batch_size=1000)
+    v2 = push_records(studio, pid, [article(i, "test-model@2") for i in range(6)], batch_size=1000)
     assert (v2.tasks_imported, v2.predictions_added, v2.annotated_left_alone) == (1, 4, 1)
     assert task_articles(studio, pid) == Counter({f"art-{i:05d}": 1 for i in range(6)})
     known, total, dups = existing_tasks(studio, pid)
@@ -98,10 +99,30 @@ def test_repush_imports_nothing_and_new_version_adds_predictions(studio, article
     assert known["art-00003"].model_versions == {"test-model@1", "test-model@2"}
     assert known["art-00005"].model_versions == {"test-model@2"}
     # and the second push of v2 is a no-op too
-    v2b = push_articles(
-        studio, pid, [article(i, "test-model@2") for i in range(6)], batch_size=1000
-    )
+    v2b = push_records(studio, pid, [article(i, "test-model@2") for i in range(6)], batch_size=1000)
     assert (v2b.tasks_imported, v2b.predictions_added) == (0, 0)
+
+
+def test_fast_repush_trusts_state_only_while_the_server_is_unchanged(
+    studio, article, tmp_path: Path
+) -> None:
+    project, _ = ensure_project(studio, "push-state", TAX)
+    pid = project["id"]
+    state = PushState(tmp_path, studio.url, pid)
+    records = [article(i) for i in range(4)]
+    first = push_records(studio, pid, records + records[:1], batch_size=1000, state=state)
+    assert (first.tasks_imported, first.duplicate_in_input, first.fast_path) == (4, 1, False)
+    again = push_records(studio, pid, records, batch_size=1000, state=state)
+    assert (again.fast_path, again.up_to_date, again.tasks_imported) == (True, 4, 0)
+    # someone deletes a task by hand: the fingerprint moves, the push lists and repairs
+    known, _, _ = existing_tasks(studio, pid)
+    studio.sdk.tasks.delete(known["art-00002"].task_id)
+    repaired = push_records(studio, pid, records, batch_size=1000, state=state)
+    assert (repaired.fast_path, repaired.tasks_imported, repaired.up_to_date) == (False, 1, 3)
+    assert task_articles(studio, pid) == Counter({r.id: 1 for r in records})
+    # a new model version is never answered from the state alone
+    v2 = push_records(studio, pid, [article(0, "test-model@2")], batch_size=1000, state=state)
+    assert (v2.fast_path, v2.predictions_added) == (False, 1)
 
 
 def test_incompatible_project_is_refused(studio) -> None:
@@ -121,7 +142,7 @@ def test_sigkill_mid_push_then_rerun_gives_one_task_per_article(
     studio_server, studio, article, cli, tmp_path: Path
 ) -> None:
     info, creds = studio_server
-    n = 2400
+    n = 1200
     path = tmp_path / "pre.parquet"
     write_records(path, (article(i) for i in range(n)), PreannotatedArticle)
     project, _ = ensure_project(studio, "push-crash", TAX)
