@@ -156,6 +156,8 @@ def test_sigkill_mid_push_then_rerun_gives_one_task_per_article(
         info.url,
         "--batch-size",
         "150",
+        "--data-dir",
+        str(info.data_dir),
     ]
     env = {"LABEL_STUDIO_API_KEY": creds.api_key}
     base = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
