@@ -77,20 +77,14 @@ def _run_ours(n: int, n_process: int) -> dict[str, object]:
 
     from pipeline.annotate.command import build_annotators
     from pipeline.annotate.run import preannotate
+    from pipeline.annotate.times import article_from_text
     from pipeline.io import write_records
     from pipeline.params import load_params
-    from pipeline.schema import Article, PreannotatedArticle, Source
+    from pipeline.schema import PreannotatedArticle
 
     params = load_params("preannotate")
     annotators, taxonomy_version = build_annotators(n_process)
-    articles = (
-        Article(
-            id=aid, text=text, title=None, date=None, date_error=None, language="fr",
-            language_score=1.0, language_flag=False, paragraphs=[], headings=[], outlet=None,
-            source=Source(path=aid, sha256="", encoding="utf-8"),
-        )
-        for aid, text in _stream(n)
-    )  # fmt: skip
+    articles = (article_from_text(aid, text, None) for aid, text in _stream(n))
     counts = {"words": 0}
     peaks: list[int] = []
     marks = {int(n * c) for c in CHECKPOINTS}

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from pipeline.annotate.base import Annotator
-from pipeline.console import err_console, summary_table, track
+from pipeline.console import err_console, error_line, summary_table, track
 from pipeline.io import count_records, read_records, write_records
 from pipeline.params import load_params
 from pipeline.schema import Article, PreannotatedArticle
@@ -47,6 +47,9 @@ def preannotate(
         PreannotatedArticle,
         row_group_size=int(params["row_group_size"]),
     )
+    for annotator in annotators:
+        for problem in getattr(annotator, "problems", []):
+            error_line(problem)
     counts: dict[str, int] = {"articles written": written}
     for prefix in ("entity", "time", "event"):
         counts.update({k: v for k, v in sorted(stats.items()) if k.startswith(prefix + " ")})

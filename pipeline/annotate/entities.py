@@ -18,6 +18,7 @@ None rather than inventing a confidence.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,42 +184,68 @@ def merge(model: list[EntitySpan], gazetteer: list[EntitySpan]) -> list[EntitySp
     return sorted(kept_model + kept_gaz, key=lambda s: (s.start, s.end, s.label))
 
 
-def _propagate_persons(doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
-    """Document-level consistency for people: once "Chris Froome" is a PER, a later bare
-    "Froome" (or "De Gendt" after "Thomas De Gendt") is the same person. Such mentions are
-    added, or relabelled/extended when the model gave them another label or a shorter span."""
-    tails: set[tuple[str, ...]] = set()
+def _phrases(doc: Any, spans: list[EntitySpan]) -> dict[tuple[str, ...], tuple[str, str]]:
+    """Name phrase -> (label, origin) for document-level consistency.
+
+    Every recognised name votes for its label (the majority wins); the surname-like tails of
+    multi-word PER names ("Froome" of "Chris Froome", "De Gendt" of "Thomas De Gendt") count
+    as PER unless they were themselves recognised with another label."""
+    votes: dict[tuple[str, ...], Counter[str]] = {}
+    origin: dict[tuple[str, ...], str] = {}
+    for s in spans:
+        words = tuple(t.text for t in doc[s.start : s.end])
+        votes.setdefault(words, Counter())[s.label] += 1
+        origin.setdefault(words, s.origin)
+    table = {w: (c.most_common(1)[0][0], origin[w]) for w, c in votes.items()}
     for s in spans:
         if s.label == "PER" and s.end - s.start >= 2:
             words = [t.text for t in doc[s.start : s.end]]
             for i in range(1, len(words)):
                 if words[i][:1].isupper() and len(words[i]) > 2:
-                    tails.add(tuple(words[i:]))
-    if not tails:
+                    table.setdefault(tuple(words[i:]), ("PER", MODEL))
+    return {w: v for w, v in table.items() if w[0][:1].isupper() and len(" ".join(w)) >= 3}
+
+
+def _propagate(doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+    """Document-level consistency: a name recognised once is the same name wherever it is
+    repeated ("Froome" after "Chris Froome"; "Hollande" as PER everywhere once it is PER
+    somewhere). Repeats are added, or relabelled/extended when the model gave them another
+    label or a shorter span; a repeat inside a longer name is left alone."""
+    table = _phrases(doc, spans)
+    if not table:
         return spans
-    longest = max(len(t) for t in tails)
-    covered = {i for s in spans for i in range(s.start, s.end) if s.label == "PER"}
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for words in sorted(table, key=len, reverse=True):
+        by_first.setdefault(words[0], []).append(words)
+    texts = [t.text for t in doc]
     found: list[EntitySpan] = []
     i = 0
-    while i < len(doc):
-        for n in range(longest, 0, -1):
-            words = tuple(t.text for t in doc[i : i + n])
-            if len(words) == n and words in tails and not covered & set(range(i, i + n)):
-                nxt = doc[i + n] if i + n < len(doc) else None
-                if nxt is None or not nxt.text[:1].isupper():
-                    found.append(EntitySpan(i, i + n, "PER", MODEL))
-                    i += n - 1
-                    break
+    while i < len(texts):
+        for words in by_first.get(texts[i], ()):
+            n = len(words)
+            if tuple(texts[i : i + n]) != words:
+                continue
+            if i + n < len(texts) and texts[i + n][:1].isupper():
+                continue  # part of a longer capitalised name
+            label, origin = table[words]
+            found.append(EntitySpan(i, i + n, label, origin))
+            i += n - 1
+            break
         i += 1
-    found = [
-        f
-        for f in found
-        if not any(_contains(s, f) and s.end - s.start > f.end - f.start for s in spans)
-    ]
+    found = [f for f in found if not _nested(f, spans)]
     if not found:
         return spans
-    kept = [s for s in spans if not any(s.start < f.end and f.start < s.end for f in found)]
-    return sorted(kept + found, key=lambda s: (s.start, s.end, s.label))
+    kept = [
+        s
+        for s in spans
+        if _nested(s, spans) or not any(s.start < f.end and f.start < s.end for f in found)
+    ]
+    return sorted(set(kept + found), key=lambda s: (s.start, s.end, s.label))
+
+
+def _nested(span: EntitySpan, spans: list[EntitySpan]) -> bool:
+    """Whether a strictly longer span holds this one (kept as a nested entity)."""
+    return any(_contains(s, span) and s.end - s.start > span.end - span.start for s in spans)
 
 
 def doc_entity_spans(doc: Any, rules: EntityRules) -> list[EntitySpan]:
@@ -229,7 +256,7 @@ def doc_entity_spans(doc: Any, rules: EntityRules) -> list[EntitySpan]:
         if bounds is not None:
             model.append(EntitySpan(bounds[0], bounds[1], ent.label_, MODEL))
     gaz = [EntitySpan(s.start, s.end, s.label_, GAZETTEER) for s in doc.spans[GAZETTEER_KEY]]
-    return _propagate_persons(doc, merge(model, gaz))
+    return _propagate(doc, merge(model, gaz))
 
 
 def entity_id(article_id: str, start: int, end: int, label: str) -> str:

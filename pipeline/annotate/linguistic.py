@@ -61,6 +61,7 @@ class LinguisticAnnotator:
         self.n_process = int(n_process if n_process is not None else params["n_process"])
         self.model_source = model_source(self.nlp)
         self.sources = {MODEL: self.model_source, GAZETTEER: self.gazetteer.source}
+        self.problems: list[str] = []
         self.version = (
             f"{self.model_source.split(':', 1)[1]}+gazetteer.{self.gazetteer.fingerprint}"
             f"+taxonomy.{self.taxonomy.version}"
@@ -76,9 +77,29 @@ class LinguisticAnnotator:
         """This component's entities for one processed text."""
         return to_entities(article_id, doc, doc_entity_spans(doc, self.rules), self.sources)
 
+    def _guarded(
+        self, articles: Iterable[PreannotatedArticle]
+    ) -> Iterator[tuple[str, PreannotatedArticle]]:
+        """(text, article) pairs; a text over spaCy's ``max_length`` would stop the whole
+        pipe, so it goes through empty (the article keeps no labels from this component)
+        and the reason is recorded in ``problems`` for the command to report."""
+        limit = self.nlp.max_length
+        for article in articles:
+            if len(article.text) > limit:
+                self.problems.append(
+                    f"{article.source.path}: article {article.id} has {len(article.text)} "
+                    f"characters, over the model's limit of {limit}: no entities or events"
+                )
+                yield "", article
+            else:
+                yield article.text, article
+
     def annotate(self, articles: Iterable[PreannotatedArticle]) -> Iterator[PreannotatedArticle]:
         """Yield each article with its entities and events added (streaming, order kept)."""
-        for doc, article in self.docs((a.text, a) for a in articles):
+        for doc, article in self.docs(self._guarded(articles)):
+            if len(doc.text) != len(article.text):
+                yield article
+                continue
             entities = self.entities(article.id, doc)
             events = self.extractor.doc_events(article.id, doc, entities, article.times)
             yield dataclasses.replace(

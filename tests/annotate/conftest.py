@@ -4,7 +4,10 @@ costs 5-7 s) and the two seed articles run through the whole chain once."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,3 +61,17 @@ def seed_results(linguistic, seed_articles) -> dict[str, PreannotatedArticle]:
         seed_articles, [TimeAnnotator(), linguistic], linguistic.taxonomy.version, stats
     )
     return {r.id: r for r in records}
+
+
+@pytest.fixture(scope="session")
+def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the real console entry point (``pipeline.cli.main``) in a subprocess, to see its
+    exit code and its one-line errors exactly as a user would."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        code = "from pipeline.cli import main; main()"
+        return subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+        )
+
+    return run

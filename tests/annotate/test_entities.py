@@ -3,6 +3,7 @@ gazetteer precedence rule and the gazetteer file's validation."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,22 @@ def test_bad_gazetteer_is_one_line(tmp_path: Path, text: str, message: str) -> N
     assert message in str(info.value)
     assert str(info.value).startswith(str(path))
     assert "\n" not in str(info.value)
+
+
+def test_overlong_article_is_reported_and_the_rest_goes_on(linguistic, seed_articles) -> None:
+    from pipeline.annotate.run import as_preannotated
+
+    short = replace(as_preannotated(seed_articles[0]), id="short", text="La France et le Mali.")
+    long = as_preannotated(seed_articles[1])
+    limit = linguistic.nlp.max_length
+    linguistic.nlp.max_length = 100
+    try:
+        out = list(linguistic.annotate([long, short]))
+    finally:
+        linguistic.nlp.max_length = limit
+        problems, linguistic.problems = linguistic.problems, []
+    assert [r.id for r in out] == [long.id, "short"]
+    assert out[0].entities == [] and out[0].events == []
+    assert {e.text for e in out[1].entities} == {"France", "Mali"}
+    assert len(problems) == 1
+    assert long.id in problems[0] and "over the model's limit of 100" in problems[0]

@@ -4,8 +4,6 @@ fixture whose expected figures follow from the gold file (data/brat/README.md)."
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -71,14 +69,8 @@ def test_eval_entities_command_json() -> None:
     assert ours["strict"]["DATE"]["gold"] == 1
 
 
-def test_eval_entities_missing_folder_is_one_line(tmp_path: Path) -> None:
+def test_eval_entities_missing_folder_is_one_line(tmp_path: Path, run_cli) -> None:
     missing = tmp_path / "nope"
-    proc = subprocess.run(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", "eval", "entities",
-         "--gold", str(missing)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
+    proc = run_cli("eval", "entities", "--gold", str(missing))
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [f"error: {missing}: not a folder"]

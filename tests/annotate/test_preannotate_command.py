@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -31,15 +29,9 @@ def test_preannotate_writes_labelled_articles(tmp_path: Path, seed_articles) -> 
     assert "event SANCTION" in result.stderr
 
 
-def test_preannotate_missing_input_is_one_line(tmp_path: Path) -> None:
+def test_preannotate_missing_input_is_one_line(tmp_path: Path, run_cli) -> None:
     missing = tmp_path / "none.parquet"
-    proc = subprocess.run(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", "preannotate",
-         str(missing), "--out", str(tmp_path / "out.parquet")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
+    proc = run_cli("preannotate", str(missing), "--out", str(tmp_path / "out.parquet"))
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [f"error: {missing}: no such file"]
     assert not (tmp_path / "out.parquet").exists()
