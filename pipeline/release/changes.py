@@ -6,8 +6,8 @@ Records are matched by id. A label is identified by where it sits: an entity or 
 place gone is *removed*; the same place and type with other attributes (time value, event
 arguments or mode) is *changed* under its type. A record is changed when any of its content
 differs; *newly verified* when it is human-verified now and was not (or did not exist) before.
-The older release is held in memory as one small digest per record (plus its label keys),
-the newer one is streamed.
+Both releases are streamed; memory holds one digest per record of the older one and the
+labels of the changed records.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,33 +66,43 @@ def _compare(old: LabelMap, new: LabelMap, labels: Counter[tuple[str, str]], mov
 
 
 def diff_rows(
-    old_rows: Iterable[dict[str, Any]] | None, new_rows: Iterable[dict[str, Any]]
+    old_rows: Callable[[], Iterable[dict[str, Any]]] | None,
+    new_rows: Callable[[], Iterable[dict[str, Any]]],
 ) -> dict[str, Any]:
-    """The change figures between two streams of release rows (label names, not ids)."""
-    before: dict[str, tuple[str, bool, LabelMap]] = {}
-    for row in old_rows or []:
-        before[row["id"]] = (_digest(row), bool(row["verified"]), _labels(row))
+    """The change figures between two releases given as re-iterable row streams (label
+    names, not ids). Three streamed passes: the old release's digests, the new release
+    (labels of changed records kept aside), the old release again for the labels of changed
+    and removed records. Memory: one digest per old record plus the changed records' labels.
+    """
+    index: dict[str, tuple[str, bool]] = {}
+    for row in old_rows() if old_rows else ():
+        index[row["id"]] = (_digest(row), bool(row["verified"]))
     labels: Counter[tuple[str, str]] = Counter()
     moves: Counter[str] = Counter()
-    records = Counter(before=len(before), after=0, added=0, removed=0, changed=0)
+    records = Counter(before=len(index), after=0, added=0, removed=0, changed=0)
     newly_verified = 0
-    for row in new_rows:
+    changed: dict[str, LabelMap] = {}
+    seen: set[str] = set()
+    for row in new_rows():
         records["after"] += 1
-        old = before.pop(row["id"], None)
-        new_labels = _labels(row)
+        seen.add(row["id"])
+        old = index.get(row["id"])
         if old is None:
             records["added"] += 1
-            _compare({}, new_labels, labels, moves)
+            _compare({}, _labels(row), labels, moves)
             newly_verified += bool(row["verified"])
             continue
-        digest, was_verified, old_labels = old
+        digest, was_verified = old
         if digest != _digest(row):
             records["changed"] += 1
-            _compare(old_labels, new_labels, labels, moves)
+            changed[row["id"]] = _labels(row)
         newly_verified += bool(row["verified"]) and not was_verified
-    for _, _, old_labels in before.values():
-        records["removed"] += 1
-        _compare(old_labels, {}, labels, moves)
+    for row in old_rows() if old_rows else ():
+        if row["id"] in changed:
+            _compare(_labels(row), changed[row["id"]], labels, moves)
+        elif row["id"] not in seen:
+            records["removed"] += 1
+            _compare(_labels(row), {}, labels, moves)
     types = sorted({t for t, _ in labels})
     return {
         "records": {**dict(records), "newly_verified": newly_verified},
@@ -122,8 +132,11 @@ def first_release(labels: dict[str, int], records: int, verified: int) -> dict[s
 
 def diff_releases(old: Path | None, new: Path) -> dict[str, Any]:
     """The change figures between two release folders (``old`` None: everything is new)."""
-    old_rows = (row for _, row in iter_rows(old)) if old is not None else None
-    return diff_rows(old_rows, (row for _, row in iter_rows(new)))
+
+    def rows(folder: Path) -> Callable[[], Iterator[dict[str, Any]]]:
+        return lambda: (row for _, row in iter_rows(folder))
+
+    return diff_rows(rows(old) if old is not None else None, rows(new))
 
 
 def render_entry(version: str, manifest: dict[str, Any]) -> str:

@@ -2,7 +2,7 @@
 
 A cut is written aside, in a hidden temporary folder inside the releases folder (same
 filesystem), then published by one ``os.rename`` while an exclusive lock on
-``releases/.lock`` is held. Under that lock the target version must not exist, must be
+the releases folder is held. Under that lock the target version must not exist, must be
 greater than the last release, and the last release must still be the one this cut was
 compared with; otherwise the cut fails with one line and its temporary folder is removed.
 So two cuts racing for one version leave one release and one clear error, and a reader
@@ -105,14 +105,15 @@ def discard(path: Path) -> None:
 
 @contextlib.contextmanager
 def locked(releases_dir: Path) -> Iterator[None]:
-    """Hold the releases folder's exclusive lock (blocking; released on exit or crash)."""
+    """Hold an exclusive ``flock`` on the releases folder itself (blocking; released on exit
+    or crash; no lock file left behind)."""
     Path(releases_dir).mkdir(parents=True, exist_ok=True)
-    with open(Path(releases_dir) / ".lock", "a") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    fd = os.open(releases_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def publish(staged: Path, releases_dir: Path, version: Version, previous: Version | None) -> Path:

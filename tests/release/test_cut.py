@@ -195,7 +195,7 @@ def test_two_racing_cuts_leave_one_release_and_one_error(base_release, tmp_path)
     outcomes = sorted(queue.get(timeout=5) for _ in procs)
     assert outcomes[1] == "ok"
     assert outcomes[0].startswith("error: ") and "v2.0.0 already exists" in outcomes[0]
-    assert sorted(p.name for p in releases.iterdir()) == [".lock", "CHANGELOG.md", "v2.0.0"]
+    assert sorted(p.name for p in releases.iterdir()) == ["CHANGELOG.md", "v2.0.0"]
     verify(releases / "v2.0.0")
 
 
