@@ -44,6 +44,9 @@ def up(
     folder = data_dir or server.default_data_dir()
     info = server.start_server(folder, port or server.default_port())
     err_console.print(f"Label Studio is up at {info.url} (pid {info.pid}, data in {info.data_dir})")
+    if server.credentials_from_env() is None:
+        creds = info.data_dir / server.CREDENTIALS_FILE
+        err_console.print(f"admin login and API token: {creds} (mode 0600, never printed)")
 
 
 @studio_app.command()
