@@ -305,6 +305,30 @@ def scratch_path(near: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+def write_tables(
+    path: Path,
+    tables: Iterable[pa.Table],
+    record_type: type,
+    row_group_size: int = DEFAULT_ROW_GROUP,
+) -> int:
+    """Write Arrow tables of ``record_type``'s schema to Parquet atomically; return the rows.
+
+    The column-wise sibling of ``write_records``, for stages that transform whole batches
+    without building a record object per row. Same options, so the same rows give the same
+    bytes whichever writer made them.
+    """
+    schema = arrow_schema(record_type)
+    count = 0
+    try:
+        with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, **PARQUET_OPTIONS) as out:
+            for table in tables:
+                out.write_table(table.cast(schema), row_group_size=row_group_size)
+                count += table.num_rows
+    except OSError as exc:
+        raise PipelineError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+    return count
+
+
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     """Write dicts as JSON lines atomically (sorted keys: deterministic bytes)."""
     count = 0

@@ -3,7 +3,8 @@
 Thin: it reads bytes (pipeline.io), runs the pure core, and shows progress and a summary.
 Two passes keep memory flat: the first streams normalized articles to a scratch Parquet
 file beside the output while the grouper keeps only compact signatures; the second streams
-them back, adds duplicates, near-duplicate links and story ids, and writes the output.
+them back batch by batch, fills in duplicates, near-duplicate links and story ids column
+by column, and writes the output.
 """
 
 from __future__ import annotations
@@ -13,14 +14,38 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import typer
 
 from pipeline.console import error_line, summary_table, track
-from pipeline.io import read_inputs, read_records, scratch_path, write_jsonl_records, write_records
+from pipeline.io import (
+    read_batches,
+    read_inputs,
+    scratch_path,
+    write_jsonl_records,
+    write_records,
+    write_tables,
+)
 from pipeline.normalize.config import NormalizeConfig
 from pipeline.normalize.core import normalize_stream
 from pipeline.normalize.grouping import Grouper
-from pipeline.schema import Article, QuarantineEntry
+from pipeline.schema import Article, QuarantineEntry, arrow_schema
+
+#: The columns the second pass fills in, in the order ``Grouper.columns`` returns them.
+GROUP_COLUMNS = ("duplicates", "near_duplicate_of", "story_id")
+
+
+def _lean_arrow_memory() -> None:
+    """Make Arrow hand freed memory back: its default mimalloc pool keeps pages it freed, so
+    the peak RSS of the two passes grew with the number of batches (measured on 10,000
+    articles: 1.27x the RSS at 1,000 with mimalloc, 1.17x with jemalloc or the system pool).
+    """
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+        pa.jemalloc_set_decay_ms(0)
+    except NotImplementedError:  # a pyarrow build without jemalloc
+        pa.set_memory_pool(pa.system_memory_pool())
 
 
 def describe(entry: QuarantineEntry) -> str:
@@ -55,6 +80,7 @@ def normalize(
     if out.suffix != ".parquet":
         raise typer.BadParameter("must be a .parquet path", param_hint="--out")
     config = NormalizeConfig.from_params()
+    _lean_arrow_memory()
     counts: Counter[str] = Counter()
     left_out: list[QuarantineEntry] = []
     grouper = Grouper(config)
@@ -68,16 +94,25 @@ def normalize(
             elif grouper.add(item):
                 yield item
 
-    def second_pass(scratch: Path) -> Iterator[Article]:
-        for article in track(read_records(scratch, Article), "group", total=counts["kept"]):
-            counts["dated"] += article.date is not None
-            counts["language flagged"] += article.language_flag
-            yield grouper.annotate(article)
+    def second_pass(scratch: Path) -> Iterator[pa.Table]:
+        schema = arrow_schema(Article)
+        batches = read_batches(scratch, Article, batch_size=config.row_group_size)
+        for batch in track(batches, "group", total=-(-counts["kept"] // config.row_group_size)):
+            table = pa.Table.from_batches([batch])
+            columns = grouper.columns(table.column("id").to_pylist())
+            for name, values in zip(GROUP_COLUMNS, columns, strict=True):
+                field = schema.field(name)
+                table = table.set_column(
+                    schema.get_field_index(name), field, pa.array(values, type=field.type)
+                )
+            counts["dated"] += table.num_rows - table.column("date").null_count
+            counts["language flagged"] += pc.sum(table.column("language_flag")).as_py() or 0
+            yield table
 
     with scratch_path(out) as scratch:
         counts["kept"] = write_records(scratch, first_pass(), Article, config.row_group_size)
         groups = grouper.finish()
-        write_records(out, second_pass(scratch), Article, config.row_group_size)
+        write_tables(out, second_pass(scratch), Article, config.row_group_size)
     if quarantine is not None:
         write_jsonl_records(quarantine, left_out)
     summary_table(

@@ -14,6 +14,8 @@ import unicodedata
 from functools import cache
 
 import ftfy
+from ftfy import chardata
+from ftfy.badness import is_bad
 
 # Invisible marks that carry no content in news text. Zero-width (non-)joiners are kept:
 # they hold emoji sequences and some scripts together.
@@ -30,11 +32,35 @@ _BLANKS = "".join(
 )
 
 
+# Every character one of ftfy's fixers other than mojibake detection acts on: HTML entities
+# (&), terminal escapes, C1 controls, surrogates, and the tables of ftfy's ligature, width
+# and control-character fixers. Text without them and without mojibake (ftfy's own is_bad)
+# is text ftfy returns unchanged, so it is not handed to ftfy at all: same output, a tenth
+# of the cost on clean articles.
+_FTFY_TRIGGERS = re.compile(
+    "[&\x1b\x80-\x9f\ud800-\udfff"
+    + "".join(
+        re.escape(chr(c))
+        for c in sorted({*chardata.LIGATURES, *chardata.WIDTH_MAP, *chardata.CONTROL_CHARS})
+    )
+    + "]"
+)
+
+
+def fix_with_ftfy(text: str) -> str:
+    """``ftfy.fix_text`` with our configuration, skipped where it cannot change anything."""
+    if not _FTFY_TRIGGERS.search(text) and (text.isascii() or not is_bad(text)):
+        return text
+    return ftfy.fix_text(text, _ftfy_config())
+
+
 @cache
 def _ftfy_config() -> ftfy.TextFixerConfig:
     # uncurl_quotes=False: straightening ’ « » would rewrite the author's French typography.
     # Line breaks and NFC are separate steps here so that each is recorded on its own.
-    return ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, normalization=None)
+    return ftfy.TextFixerConfig(
+        uncurl_quotes=False, fix_line_breaks=False, normalization=None, explain=False
+    )
 
 
 def _strip(text: str) -> str:
@@ -61,7 +87,7 @@ def repair(text: str) -> tuple[str, list[str]]:
     # the text, ftfy looks again, since they can also hide a sequence ("\xadÃ©", "\xa0Ã©").
     # That is rare, so the common case pays for one ftfy call.
     for _ in range(_MAX_ROUNDS):
-        fixed = ftfy.fix_text(text, _ftfy_config())
+        fixed = fix_with_ftfy(text)
         if fixed != text:
             note("ftfy")
         if not unicodedata.is_normalized("NFC", fixed):
