@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.release.reader import iter_rows
+from pipeline.release.reader import iter_rows, split_names
 
 LabelMap = dict[tuple[Any, ...], list[tuple[str, str]]]
 
@@ -150,7 +150,7 @@ def render_entry(version: str, manifest: dict[str, Any]) -> str:
     lines = [head, ""]
     if manifest.get("notes"):
         lines += [manifest["notes"].strip(), ""]
-    splits = " · ".join(f"{s} {i['records']}" for s, i in manifest["splits"].items())
+    splits = " · ".join(f"{s} {manifest['splits'][s]['records']}" for s in split_names(manifest))
     lines += [
         f"Compared with {'v' + previous if previous else 'nothing (first release)'}: "
         f"{rec['after']} records ({splits}).",

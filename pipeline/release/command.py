@@ -79,7 +79,7 @@ def cut_command(
 def list_command(releases_dir: ReleasesDirOpt = Path("releases")) -> None:
     """List releases, oldest first: version, records per split, verified share, notes."""
     from pipeline.release import store
-    from pipeline.release.reader import load_manifest
+    from pipeline.release.reader import load_manifest, split_names
 
     known = store.versions(releases_dir)
     if not known:
@@ -87,7 +87,7 @@ def list_command(releases_dir: ReleasesDirOpt = Path("releases")) -> None:
         return
     for version in known:
         manifest = load_manifest(store.folder(releases_dir, version))
-        records = {s: info["records"] for s, info in manifest["splits"].items()}
+        records = {s: manifest["splits"][s]["records"] for s in split_names(manifest)}
         verified = sum(manifest["stats"]["verified_records"].values())
         total = sum(records.values())
         splits = ", ".join(f"{s} {n}" for s, n in records.items())

@@ -240,6 +240,7 @@ def _manifest(
         "taxonomy": {"version": tax.version, "fingerprint": tax.fingerprint},
         "inputs": inputs,
         "params": {k: params[k] for k in sorted(params)},
+        "split_names": list(plan.ratios),
         "splits": {
             s: {
                 "records": stats.records.get(s, 0),

@@ -29,6 +29,11 @@ def load_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def split_names(manifest: dict[str, Any]) -> list[str]:
+    """The release's splits in params order (JSON objects are written with sorted keys)."""
+    return list(manifest.get("split_names") or manifest["splits"])
+
+
 def shard_files(folder: Path) -> list[tuple[str, Path]]:
     """(split, path) of every shard named in the manifest, in split then shard order."""
     manifest = load_manifest(folder)
@@ -37,7 +42,7 @@ def shard_files(folder: Path) -> list[tuple[str, Path]]:
         match = SHARD_RE.match(Path(name).name)
         if name.startswith(f"{DATA_DIR}/") and match:
             out.append((match["split"], Path(folder) / name))
-    order = list(manifest.get("splits", {}))
+    order = split_names(manifest)
     return sorted(out, key=lambda sp: (order.index(sp[0]) if sp[0] in order else 99, sp[1].name))
 
 
