@@ -360,6 +360,8 @@ def release_batch(
     if not keep.all():
         table = table.filter(pa.array(keep))
         taxonomy = [t for t, k in zip(taxonomy, keep, strict=True) if k]
+    if not table.num_rows:
+        return
     table = _clean(table, tax, stats)
     splits = np.array([plan.split(s) for s in table["story_id"].to_pylist()], dtype=object)
     encoded = encode_labels(table, tax)

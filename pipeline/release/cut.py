@@ -174,6 +174,12 @@ def cut(
             preannotated, gold, plan, tax, stats, verified_only, int(params["row_group_size"])
         )
         written = _write_shards(staged, tables, list(plan.ratios), tax, params)
+        if not sum(stats.records.values()):
+            raise PipelineError(
+                f"{preannotated}: no record to release ({stats.input_records} read, "
+                f"{stats.unusable} flagged unusable, {stats.unverified_left_out} unverified "
+                "left out)"
+            )
         manifest = _manifest(staged, version, previous, tax, params, plan, stats, written, inputs)
         manifest.update(notes=notes or None, date=date, verified_only=verified_only)
         features = release_features(tax)

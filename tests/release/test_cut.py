@@ -312,3 +312,9 @@ def test_cli_cut_with_agreement_figures(base_release, tmp_path, run_cli) -> None
     assert "dropped label" in err  # the two bad machine labels are named
     manifest = (folder / "manifest.json").read_text(encoding="utf-8")
     assert '"name": "agreement.json"' in manifest
+
+
+def test_nothing_to_release_is_an_error(base_release, tmp_path) -> None:
+    with pytest.raises(PipelineError, match="no record to release"):
+        cut("1.0.0", base_release.pre, None, tmp_path / "releases", verified_only=True)
+    assert list((tmp_path / "releases").iterdir()) == []
