@@ -28,18 +28,18 @@ $(STUDIO_STAMP): requirements-studio.lock
 	touch $@
 
 test: install
-	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/ruff check pipeline tests benchmarks demo
 	$(BIN)/python -m pytest -q
 
 bench: install
 	$(BIN)/python -m benchmarks
 
 lint: install-project
-	$(BIN)/ruff check pipeline tests benchmarks
+	$(BIN)/ruff check pipeline tests benchmarks demo
 	$(BIN)/ruff format --check pipeline tests benchmarks
 
 demo: install
-	$(BIN)/python -m pipeline.demo
+	$(BIN)/python demo/run_demo.py
 
 clean:
 	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache
