@@ -86,6 +86,11 @@ def repair(text: str) -> tuple[str, list[str]]:
     # half of a mojibake pair ("Ã\xad" is a mis-decoded "í"); when removing them changes
     # the text, ftfy looks again, since they can also hide a sequence ("\xadÃ©", "\xa0Ã©").
     # That is rare, so the common case pays for one ftfy call.
+    # NFC before ftfy as well as after: a decomposed accent can hide a mojibake sequence
+    # from ftfy that the composed text shows ("e\u0301\xa0Ã©").
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+        note("nfc")
     for _ in range(_MAX_ROUNDS):
         fixed = fix_with_ftfy(text)
         if fixed != text:

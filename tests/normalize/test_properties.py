@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ftfy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.normalize.repair import repair
+from pipeline.normalize.repair import _ftfy_config, fix_with_ftfy, repair
 from pipeline.schema import Article
 
 # French letters and punctuation, the whitespace and line breaks of real files, invisible
@@ -16,7 +17,7 @@ PIECES = st.sampled_from(
         "a-t-il", "l’État", "« citation »", "…", ".", ",", " ; ", " : ", "?", "!", " ", " ",
         "\u00a0", "\u202f", "\t", "\n", "\n\n", "\r\n", "\r", "\u2028", "\u200b", "\u00ad",
         "\u200f", "\ufeff", "e\u0301", "c\u0327", "Ã©", "Ã¨", "â€™", "1er janvier 2016 . –",
-        " date 2025-09-19 ", "date 2025-02-30 ",
+        " date 2025-09-19 ", "date 2025-02-30 ", "&amp;", "ﬁ", "\x85", "Ｆ", "\x1b[0m",
     ]
 )  # fmt: skip
 TEXTS = st.lists(PIECES, min_size=1, max_size=60).map("".join)
@@ -64,3 +65,10 @@ def test_normalizing_normalized_text_changes_nothing(normalize_bytes, text: str)
 def test_repair_is_idempotent(text: str) -> None:
     once, _ = repair(text)
     assert repair(once) == (once, [])
+
+
+@SETTINGS
+@given(TEXTS)
+def test_skipping_ftfy_never_changes_the_result(text: str) -> None:
+    """ftfy is skipped on text it cannot change; the output must be ftfy's own."""
+    assert fix_with_ftfy(text) == ftfy.fix_text(text, _ftfy_config())

@@ -10,10 +10,12 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import ftfy
 import pytest
 
 from pipeline.io import read_inputs
 from pipeline.normalize.core import normalize_item
+from pipeline.normalize.repair import _ftfy_config, fix_with_ftfy
 from pipeline.schema import Article
 
 
@@ -81,3 +83,9 @@ def test_all_french_and_spans_slice_the_text(winer) -> None:
             piece = article.text[span.start : span.end]
             assert piece and piece == piece.strip()
         assert set(article.headings) <= set(article.paragraphs)
+
+
+def test_skipping_ftfy_gives_ftfy_output_on_real_articles(shared_data: Path) -> None:
+    for path in sorted((shared_data / "winer-fr-dev").glob("*/*/*.txt"))[:300]:
+        text = path.read_text(encoding="utf-8")
+        assert fix_with_ftfy(text) == ftfy.fix_text(text, _ftfy_config()), path
