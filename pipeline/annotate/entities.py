@@ -188,8 +188,8 @@ def _phrases(doc: Any, spans: list[EntitySpan]) -> dict[tuple[str, ...], tuple[s
     """Name phrase -> (label, origin) for document-level consistency.
 
     Every recognised name votes for its label (the majority wins); the surname-like tails of
-    multi-word PER names ("Froome" of "Chris Froome", "De Gendt" of "Thomas De Gendt") count
-    as PER unless they were themselves recognised with another label."""
+    multi-word PER names ("Froome" of "Chris Froome", "De Gendt" of "Thomas De Gendt") are
+    PER even where the model said otherwise, unless the gazetteer knows them."""
     votes: dict[tuple[str, ...], Counter[str]] = {}
     origin: dict[tuple[str, ...], str] = {}
     for s in spans:
@@ -201,8 +201,10 @@ def _phrases(doc: Any, spans: list[EntitySpan]) -> dict[tuple[str, ...], tuple[s
         if s.label == "PER" and s.end - s.start >= 2:
             words = [t.text for t in doc[s.start : s.end]]
             for i in range(1, len(words)):
-                if words[i][:1].isupper() and len(words[i]) > 2:
-                    table.setdefault(tuple(words[i:]), ("PER", MODEL))
+                tail = tuple(words[i:])
+                capitalised = words[i][:1].isupper() and len(words[i]) > 2
+                if capitalised and table.get(tail, ("", MODEL))[1] != GAZETTEER:
+                    table[tail] = ("PER", MODEL)
     return {w: v for w, v in table.items() if w[0][:1].isupper() and len(" ".join(w)) >= 3}
 
 
