@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import xxhash
-from datasketch import MinHash, MinHashLSH
 
 from pipeline.normalize.config import NormalizeConfig
 from pipeline.schema import Article, Source, to_row
@@ -56,13 +55,21 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
+# datasketch (and the scipy it pulls in) is imported where used, so `pipeline --help` and the
+# other commands do not pay for it.
+
+
 @cache
 def _permutations(num_perm: int, seed: int) -> np.ndarray:
+    from datasketch import MinHash
+
     return MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
 
 
 @cache
 def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 
@@ -100,6 +107,8 @@ def story_hashes(tokens: list[str], min_chars: int, stem_chars: int) -> list[int
 
 def signature(hashes: list[int], num_perm: int, seed: int) -> np.ndarray:
     """The MinHash (uint32 row) of a set given as 32-bit hashes of its members."""
+    from datasketch import MinHash
+
     minhash = MinHash(
         num_perm=num_perm,
         hashfunc=int,
