@@ -132,7 +132,8 @@ def _phase(name: str, args: list[str]) -> None:
     if name == "cut":
         from pipeline.release.cut import cut
 
-        cut(args[0], Path(args[1]), Path(args[2]), Path(args[3]))
+        result = cut(args[0], Path(args[1]), Path(args[2]), Path(args[3]))
+        print(json.dumps({"steps": result.timings}))
     elif name == "verify":
         from pipeline.release.verify import verify
 
@@ -200,7 +201,11 @@ def _run(name: str, *args: str) -> tuple[float, float]:
         raise SystemExit(f"phase {name} failed (exit {proc.returncode})")
     for line in out.splitlines():
         if line.startswith("{"):
-            elapsed = json.loads(line)["timed"]
+            report = json.loads(line)
+            elapsed = report.get("timed", elapsed)
+            if "steps" in report:
+                steps = ", ".join(f"{k} {v:.1f}" for k, v in report["steps"].items())
+                print(f"  {name} steps (s): {steps}", flush=True)
     return elapsed, peak / 2**20
 
 

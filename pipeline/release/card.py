@@ -136,6 +136,7 @@ def render(
     total = sum(s["records"] for s in splits.values())
     verified = sum(stats["verified_records"].values())
     pretty = data.pretty_name
+    first = next((n for n, s in splits.items() if s["records"]), "train")
     lines = [
         f"# {pretty} — v{version}",
         "",
@@ -154,9 +155,9 @@ def render(
         "from datasets import load_dataset",
         "",
         f'ds = load_dataset("path/to/releases/v{version}")  # or a Hub id, revision="v{version}"',
-        'labels = ds["train"].features["entities"].feature["label"]',
-        'first = ds["train"][0]',
-        'print([(e["text"], labels.int2str(e["label"])) for e in first["entities"]])',
+        f'labels = ds["{first}"].features["entities"].feature["label"]',
+        f'record = ds["{first}"][0]',
+        'print([(e["text"], labels.int2str(e["label"])) for e in record["entities"]])',
         "```",
         "",
         "`entities[].label`, `times[].label` and `events[].type` are `ClassLabel`s; "
@@ -263,8 +264,12 @@ def render(
         "- Unverified records carry machine labels only; filter on `verified` for gold.",
         "- Event arguments are spans with a role; `ref` links them to an entity or time id when "
         "the annotator or extractor made the link.",
-        "- Spans may overlap (nested entities); token-level exports (CoNLL BIO) keep the first "
-        "of overlapping spans.",
+        "- Spans may overlap (nested entities); token-level exports (CoNLL BIO, spaCy `ents`) "
+        "keep the longest of overlapping entities and report the others.",
+        "- Split ratios hold over stories, not records: a large story moves many records at "
+        "once, so small releases deviate from the ratios (and may leave a split empty).",
+        f"- The near-duplicate check estimates Jaccard from {plan['num_perm']} permutations "
+        "(about ±0.05 at 0.8): a pair just above the threshold can be missed.",
     ]
     if stats["dropped_labels"]:
         dropped = ", ".join(f"{k}: {v}" for k, v in stats["dropped_labels"].items())

@@ -64,6 +64,7 @@ def cut_command(
         counts["left out: flagged unusable"] = stats.unusable
     if stats.unverified_left_out:
         counts["left out: unverified"] = stats.unverified_left_out
+    counts["seconds"] = ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items())
     summary_table(f"release v{result.manifest['version']}", counts)
     for example in stats.drop_examples:
         err_console.print(f"warning: {preannotated}: dropped label {example}")

@@ -9,6 +9,7 @@ records into the per-split shard writers. Nothing holds the whole release in mem
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +50,8 @@ class CutResult:
     stats: CutStats
     manifest: dict[str, Any]
     orphan_annotations: int
+    #: wall-clock seconds per step (reported, never written into the release)
+    timings: dict[str, float]
 
 
 def _fingerprint(path: Path, record_type: type) -> dict[str, Any]:
@@ -165,8 +168,11 @@ def cut(
             else None
         ),
     }
+    clock = _Clock()
     gold = load_gold(annotations)
+    clock.lap("inputs and gold")
     plan = _plan(preannotated, params)
+    clock.lap("split plan (MinHash LSH)")
     stats = CutStats()
     staged = store.staging(releases_dir, version)
     try:
@@ -174,6 +180,7 @@ def cut(
             preannotated, gold, plan, tax, stats, verified_only, int(params["row_group_size"])
         )
         written = _write_shards(staged, tables, list(plan.ratios), tax, params)
+        clock.lap("records and shards")
         if not sum(stats.records.values()):
             raise PipelineError(
                 f"{preannotated}: no record to release ({stats.input_records} read, "
@@ -201,6 +208,7 @@ def cut(
         manifest["files"][CARD] = _file_entry(staged / CARD, None)
         manifest["files"] = dict(sorted(manifest["files"].items()))
         write_json(staged / MANIFEST, manifest)  # the diff reads the staged release through it
+        clock.lap("checksums and card")
         if previous is None:
             totals: Counter[str] = Counter()
             for (_, kind, label), n in stats.labels.items():
@@ -211,11 +219,26 @@ def cut(
         else:
             manifest["changes"] = diff_releases(store.folder(releases_dir, previous), staged)
         write_json(staged / MANIFEST, manifest)
+        clock.lap("changes")
         folder = store.publish(staged, releases_dir, version, previous)
+        clock.lap("publish")
     except BaseException:
         store.discard(staged)
         raise
-    return CutResult(folder, stats, manifest, len(gold) - stats.gold_used)
+    return CutResult(folder, stats, manifest, len(gold) - stats.gold_used, clock.laps)
+
+
+class _Clock:
+    """Wall-clock laps of the cut's steps, for the summary and the benchmark."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
 
 
 def _file_entry(path: Path, rows: int | None) -> dict[str, Any]:
