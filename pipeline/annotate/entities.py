@@ -165,7 +165,8 @@ def merge(model: list[EntitySpan], gazetteer: list[EntitySpan]) -> list[EntitySp
     """Combine model and gazetteer spans under the precedence rule (gazetteer.yaml header).
 
     A gazetteer span replaces every model span it equals or covers; inside a strictly longer
-    model span it is kept as a nested entity; crossing overlaps keep the longer span, the
+    model span it is kept as a nested entity when it ends that name and the name is not a
+    person's, else dropped; crossing overlaps keep the longer span, the
     gazetteer on a tie. Spans that overlap nothing are all kept.
     """
     kept_model = list(model)
@@ -173,8 +174,12 @@ def merge(model: list[EntitySpan], gazetteer: list[EntitySpan]) -> list[EntitySp
     for g in gazetteer:
         overlapping = [m for m in kept_model if m.start < g.end and g.start < m.end]
         g_len = g.end - g.start
-        if any(_contains(m, g) and m.end - m.start > g_len for m in overlapping):
-            kept_gaz.append(g)  # nested inside a longer model name: both stay
+        holders = [m for m in overlapping if _contains(m, g) and m.end - m.start > g_len]
+        if holders:
+            # inside a longer model name: nested only where it ends a non-person name
+            # ("Jeux olympiques de Rio"), not inside one ("France Inter", "France Gall")
+            if all(m.end == g.end and m.label != "PER" for m in holders):
+                kept_gaz.append(g)
             continue
         crossing = [m for m in overlapping if not _contains(g, m)]
         if any(m.end - m.start > g_len for m in crossing):

@@ -80,6 +80,9 @@ def _span(start: int, end: int, label: str, origin: str) -> EntitySpan:
         ([(3, 4, "LOC")], [(3, 5, "ORG")], [(3, 5, "ORG", GAZETTEER)]),
         # a longer model name keeps its span; the gazetteer name inside stays nested
         ([(2, 6, "ORG")], [(5, 6, "LOC")], [(2, 6, "ORG", MODEL), (5, 6, "LOC", GAZETTEER)]),
+        # ...but not at its start, nor inside a person's name ("France Inter", "France Gall")
+        ([(2, 6, "ORG")], [(2, 3, "LOC")], [(2, 6, "ORG", MODEL)]),
+        ([(2, 4, "PER")], [(3, 4, "LOC")], [(2, 4, "PER", MODEL)]),
         # crossing: the longer span wins
         ([(2, 5, "ORG")], [(4, 6, "LOC")], [(2, 5, "ORG", MODEL)]),
         # crossing with a tie: the gazetteer wins
