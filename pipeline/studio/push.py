@@ -21,6 +21,7 @@ from pipeline.schema import PreannotatedArticle
 from pipeline.studio import config as cfg
 from pipeline.studio.client import Studio
 from pipeline.studio.convert import prediction, to_task
+from pipeline.studio.server import settings
 from pipeline.studio.sync import ExistingTask, PushState
 from pipeline.taxonomy import Taxonomy
 
@@ -85,12 +86,17 @@ def ensure_project(studio: Studio, title: str, tax: Taxonomy) -> tuple[dict[str,
 
 
 def existing_tasks(studio: Studio, project_id: int) -> tuple[dict[str, ExistingTask], int, int]:
-    """Tasks of the project by article id; also the task count and article ids seen twice."""
+    """Tasks of the project by article id; also the task count and article ids seen twice.
+
+    Pages are large (params ``list_page_size``): each page costs the server a pass over the
+    whole project whatever its size, and these rows are small (no text, no results).
+    """
     tasks: dict[str, ExistingTask] = {}
     total = 0
     duplicates = 0
     include = "id,meta,total_annotations,cancelled_annotations,predictions_model_versions"
-    for page in studio.task_pages(project_id, include, [_MODEL_VERSIONS_FILTER]):
+    page_size = int(settings()["list_page_size"])
+    for page in studio.task_pages(project_id, include, [_MODEL_VERSIONS_FILTER], page_size):
         for task in page:
             total += 1
             article_id = (task.get("meta") or {}).get("article_id")
