@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STUDIO_STAMP := $(STUDIO_VENV)/.installed
 
-.PHONY: install install-project install-studio test bench lint demo clean
+.PHONY: install install-project install-studio test bench lint demo repro release clean
 
 install: install-project install-studio
 
@@ -40,6 +40,21 @@ lint: install-project
 
 demo: install
 	$(BIN)/python demo/run_demo.py
+
+# The DVC flow (normalize -> preannotate -> release candidate in data/), rebuilding what changed.
+repro: install-project
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+
+# Cut releases/vVERSION from the flow's inputs, verify it, track it with DVC and tag it in git.
+release: repro
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=X.Y.Z" >&2; exit 2; }
+	$(BIN)/pipeline release cut $(VERSION) --preannotated data/preannotated.parquet \
+		--annotations annotations/snapshot.parquet
+	$(BIN)/pipeline release verify v$(VERSION)
+	$(BIN)/dvc add releases/v$(VERSION)
+	git add releases/v$(VERSION).dvc releases/.gitignore releases/CHANGELOG.md dvc.lock
+	git commit -m "release v$(VERSION)"
+	git tag v$(VERSION)
 
 clean:
 	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache
