@@ -142,7 +142,7 @@ def test_sigkill_mid_push_then_rerun_gives_one_task_per_article(
     studio_server, studio, article, cli, tmp_path: Path
 ) -> None:
     info, creds = studio_server
-    n = 1200
+    n = 600
     path = tmp_path / "pre.parquet"
     write_records(path, (article(i) for i in range(n)), PreannotatedArticle)
     project, _ = ensure_project(studio, "push-crash", TAX)
@@ -155,7 +155,7 @@ def test_sigkill_mid_push_then_rerun_gives_one_task_per_article(
         "--url",
         info.url,
         "--batch-size",
-        "150",
+        "75",
         "--data-dir",
         str(info.data_dir),
     ]
