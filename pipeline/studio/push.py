@@ -8,8 +8,8 @@ missing, in batches. Each batch is one synchronous server transaction, so a push
 a dead server leaves whole batches behind; running it again lists them and completes the rest,
 which is what makes "exactly one task per article" hold across crashes.
 
-Listing costs the server about as much per task as importing it costs per ten, so a push that
-has nothing to send first compares a cheap server fingerprint with the one saved after the
+Listing every task of a 10,000-task project takes about a fifth of the time importing them
+took (bench_studio), so a push that has nothing to send first compares a cheap server fingerprint with the one saved after the
 last complete push (``sync.PushState``) and, when they match, lists nothing at all.
 """
 
