@@ -9,8 +9,9 @@ a dead server leaves whole batches behind; running it again lists them and compl
 which is what makes "exactly one task per article" hold across crashes.
 
 Listing every task of a 10,000-task project takes about a fifth of the time importing them
-took (bench_studio), so a push that has nothing to send first compares a cheap server fingerprint with the one saved after the
-last complete push (``sync.PushState``) and, when they match, lists nothing at all.
+took (bench_studio), so a push that has nothing to send first compares a cheap server
+fingerprint with the one saved after the last complete push (``sync.PushState``) and, when
+they match, lists nothing at all.
 """
 
 from __future__ import annotations

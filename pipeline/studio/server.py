@@ -78,7 +78,7 @@ def ensure_installed() -> Path:
         return exe
     try:
         proc = subprocess.run(
-            ["make", "-C", str(REPO_ROOT), "install-studio"],
+            ["make", "-C", str(REPO_ROOT), "install-studio", f"STUDIO_VENV={studio_venv()}"],
             capture_output=True,
             text=True,
             check=False,
