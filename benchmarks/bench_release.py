@@ -5,10 +5,14 @@ table (read into memory first, not timed), zstd, alone; a second baseline writes
 release's own options (zstd level 3, row groups of ``release.row_group_size``), to tell the
 cost of the file layout from the cost of the cut's work. Each phase runs in its own process
 so its peak memory (PSS summed over the process tree with psutil, MinHash workers
-included) is its own. Inputs are synthetic, generated streaming: ~420-word texts from a 30,000-word
-vocabulary (so no near-duplicates), 30 entities, 3 time expressions and 5 events (with
-arguments) per article, 1 % of articles human-annotated. ``BENCH_RELEASE_N`` changes the
-size; a second, smaller cut (N/4) shows how the cut's memory grows with the corpus.
+included) is its own. Wall and CPU seconds are both reported: these machines are shared,
+and CPU time (the phase's process plus the workers it waited for) moves far less with
+other people's load than wall time does.
+
+Inputs are synthetic, generated streaming: ~420-word texts from a 30,000-word vocabulary
+(so no near-duplicates), 30 entities, 3 time expressions and 5 events with arguments per
+article, 1 % of the articles human-annotated. ``BENCH_RELEASE_N`` changes the size; a
+second, smaller cut (N/4) shows how the cut's memory grows with the corpus.
 """
 
 from __future__ import annotations
@@ -129,27 +133,15 @@ def _annotations(n: int) -> Iterator[Annotation]:
 
 # ------------------------------------------------------------------ phases (child processes)
 def _phase(name: str, args: list[str]) -> None:
-    if name == "cut":
-        from pipeline.release.cut import cut
-
-        result = cut(args[0], Path(args[1]), Path(args[2]), Path(args[3]))
-        print(json.dumps({"steps": result.timings}))
-    elif name == "verify":
-        from pipeline.release.verify import verify
-
-        verify(Path(args[0]))
-    elif name == "load":
-        from datasets import load_dataset
-
-        ds = load_dataset(args[0], cache_dir=args[1])
-        assert sum(d.num_rows for d in ds.values()) > 0
-    elif name == "write_table":
+    """Run one phase and print its wall and CPU seconds (this process and the workers it
+    waited for), measured around the work itself: imports and set-up are left out."""
+    if name == "write_table":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         shards = sorted(Path(args[0]).glob("data/*.parquet"))
         table = pa.concat_tables([pq.read_table(p) for p in shards])
-        options = {"compression": "zstd"}
+        options: dict = {"compression": "zstd"}
         if args[2] == "release-options":
             from pipeline.io import PARQUET_OPTIONS
             from pipeline.params import load_params
@@ -158,19 +150,35 @@ def _phase(name: str, args: list[str]) -> None:
                 **PARQUET_OPTIONS,
                 "row_group_size": load_params("release")["row_group_size"],
             }
-        start = time.perf_counter()
+    else:
+        from datasets import load_dataset
+
+        from pipeline.release.cut import cut
+        from pipeline.release.verify import verify
+    report: dict = {}
+    wall, cpu = time.perf_counter(), os.times()
+    if name == "cut":
+        report["steps"] = cut(args[0], Path(args[1]), Path(args[2]), Path(args[3])).timings
+    elif name == "verify":
+        verify(Path(args[0]))
+    elif name == "load":
+        ds = load_dataset(args[0], cache_dir=args[1])
+        assert sum(d.num_rows for d in ds.values()) > 0
+    elif name == "write_table":
         pq.write_table(table, args[1], **options)
-        print(json.dumps({"timed": time.perf_counter() - start}))
+    end = os.times()
+    report["wall"] = time.perf_counter() - wall
+    report["cpu"] = sum(end[:4]) - sum(cpu[:4])
+    print(json.dumps(report))
 
 
-def _run(name: str, *args: str) -> tuple[float, float]:
-    """Run a phase in a child process: (seconds, peak memory of its process tree in MB).
+def _run(name: str, *args: str) -> tuple[float, float, float]:
+    """Run a phase in a child process: (wall s, CPU s, peak memory of its tree in MB).
 
     Memory is the sum of PSS (proportional set size) over the tree, so pages a forked
     MinHash worker shares with its parent are not counted twice."""
     import psutil
 
-    start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.bench_release", name, *map(str, args)],
         stdout=subprocess.PIPE,
@@ -194,19 +202,15 @@ def _run(name: str, *args: str) -> tuple[float, float]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out, _ = proc.communicate()
-    elapsed = time.perf_counter() - start
     done.set()
     sampler.join()
     if proc.returncode:
         raise SystemExit(f"phase {name} failed (exit {proc.returncode})")
-    for line in out.splitlines():
-        if line.startswith("{"):
-            report = json.loads(line)
-            elapsed = report.get("timed", elapsed)
-            if "steps" in report:
-                steps = ", ".join(f"{k} {v:.1f}" for k, v in report["steps"].items())
-                print(f"  {name} steps (s): {steps}", flush=True)
-    return elapsed, peak / 2**20
+    report = json.loads(out.strip().splitlines()[-1])
+    if "steps" in report:
+        steps = ", ".join(f"{k} {v:.1f}" for k, v in report["steps"].items())
+        print(f"  {name} steps (wall s): {steps}", flush=True)
+    return report["wall"], report["cpu"], peak / 2**20
 
 
 def main() -> None:
@@ -239,10 +243,15 @@ def main() -> None:
         rows[f"cut of {n // 4:,} (memory growth)"] = _run(
             "cut", "1.0.0", work / f"pre-{n // 4}.parquet", work / f"ann-{n // 4}.parquet", small
         )
-        base = rows["write_table (baseline)"][0]
-        print(f"{'phase':34} {'seconds':>9} {'× write':>8} {'peak MB':>12}")
-        for name, (secs, rss) in rows.items():
-            print(f"{name:34} {secs:9.2f} {secs / base:8.1f} {rss:12.0f}")
+        base_wall, base_cpu, _ = rows["write_table (baseline)"]
+        print(
+            f"{'phase':34} {'wall s':>8} {'× write':>8} {'CPU s':>8} {'× write':>8} {'peak MB':>8}"
+        )
+        for name, (wall, cpu, mem) in rows.items():
+            print(
+                f"{name:34} {wall:8.2f} {wall / base_wall:8.1f} {cpu:8.2f} "
+                f"{cpu / base_cpu:8.1f} {mem:8.0f}"
+            )
         plain = (work / "plain.parquet").stat().st_size / 2**20
         shards = sum(p.stat().st_size for p in (folder / "data").glob("*.parquet")) / 2**20
         print(f"release shards {shards:.0f} MB vs plain file {plain:.0f} MB")
