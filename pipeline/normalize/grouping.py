@@ -125,13 +125,16 @@ def _day(date: str | None) -> int:
     return dt.date.fromisoformat(date[:10]).toordinal()
 
 
-class _Rows:
-    """A growable uint32 matrix, allocated chunk by chunk."""
+class Rows:
+    """A growable uint32 matrix kept as fixed-size chunks, never copied into one array:
+    readers take column blocks or gather rows, so the peak memory of grouping is the
+    signatures plus small working arrays, not twice the signatures."""
 
     def __init__(self, width: int) -> None:
         self.width = width
         self._chunks: list[np.ndarray] = []
         self._used = _CHUNK
+        self.count = 0
 
     def append(self, row: np.ndarray) -> None:
         if self._used == _CHUNK:
@@ -139,17 +142,27 @@ class _Rows:
             self._used = 0
         self._chunks[-1][self._used] = row
         self._used += 1
+        self.count += 1
 
-    def matrix(self) -> np.ndarray:
+    def columns(self, start: int, stop: int) -> np.ndarray:
+        """Columns ``[start, stop)`` of every row, as one (count, stop - start) array."""
         if not self._chunks:
-            return np.empty((0, self.width), dtype=np.uint32)
-        self._chunks[-1] = self._chunks[-1][: self._used]
-        whole = np.concatenate(self._chunks)
-        self._chunks, self._used = [whole], len(whole)
-        return whole
+            return np.empty((0, stop - start), dtype=np.uint32)
+        block = np.concatenate([chunk[:, start:stop] for chunk in self._chunks])
+        return block[: self.count]
+
+    def gather(self, indexes: np.ndarray) -> np.ndarray:
+        """The rows at ``indexes``, in that order."""
+        out = np.empty((len(indexes), self.width), dtype=np.uint32)
+        which = indexes // _CHUNK
+        for number, chunk in enumerate(self._chunks):
+            mask = which == number
+            if mask.any():
+                out[mask] = chunk[indexes[mask] - number * _CHUNK]
+        return out
 
 
-def candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def candidate_pairs(sig: Rows, bands: int, rows: int) -> np.ndarray:
     """Unique (i, j), i < j, of rows that agree on every value of at least one band.
 
     Per band, rows are sorted by a hash of their band values and each is paired with the
@@ -157,12 +170,12 @@ def candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     ``i * n + j`` codes and deduplicated as they accumulate, so memory stays near the
     number of distinct pairs.
     """
-    n = len(sig)
+    n = sig.count
     codes = np.empty(0, dtype=np.int64)
     pending: list[np.ndarray] = []
     mix = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
     for band in range(bands):
-        block = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
+        block = sig.columns(band * rows, (band + 1) * rows).astype(np.uint64)
         keys = np.zeros(n, dtype=np.uint64)
         for col in range(rows):
             keys = keys * mix[col % 3] + block[:, col] + np.uint64(col + 1)
@@ -180,12 +193,13 @@ def candidate_pairs(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)
 
 
-def similarities(sig: np.ndarray, pairs: np.ndarray, chunk: int = 2_000) -> np.ndarray:
+def similarities(sig: Rows, pairs: np.ndarray, chunk: int = 2_000) -> np.ndarray:
     """Estimated Jaccard similarity (share of equal MinHash values) of each pair."""
     out = np.empty(len(pairs), dtype=np.float64)
     for start in range(0, len(pairs), chunk):
         part = pairs[start : start + chunk]
-        out[start : start + chunk] = (sig[part[:, 0]] == sig[part[:, 1]]).mean(axis=1)
+        same = sig.gather(part[:, 0]) == sig.gather(part[:, 1])
+        out[start : start + chunk] = same.mean(axis=1)
     return out
 
 
@@ -221,8 +235,8 @@ class Grouper:
         self._index: dict[str, int] = {}
         self._duplicates: dict[int, list[Source]] = {}
         self._days = array("i")
-        self._near = _Rows(config.num_perm)
-        self._story = _Rows(config.story_num_perm)
+        self._near = Rows(config.num_perm)
+        self._story = Rows(config.story_num_perm)
         self._near_of: np.ndarray | None = None
         self._story_ids: list[str] = []
 
@@ -250,16 +264,14 @@ class Grouper:
         stories, multi-article stories, largest story)."""
         cfg = self.config
         n = len(self._ids)
-        near = self._near.matrix()
-        pairs = candidate_pairs(near, *_bands(cfg.near_duplicate_threshold, cfg.num_perm))
-        near_pairs = pairs[similarities(near, pairs) >= cfg.near_duplicate_threshold]
+        pairs = candidate_pairs(self._near, *_bands(cfg.near_duplicate_threshold, cfg.num_perm))
+        near_pairs = pairs[similarities(self._near, pairs) >= cfg.near_duplicate_threshold]
         earliest = np.full(n, n, dtype=np.int64)
         np.minimum.at(earliest, near_pairs[:, 1], near_pairs[:, 0])
         self._near_of = np.where(earliest == n, -1, earliest)
 
-        story = self._story.matrix()
-        pairs = candidate_pairs(story, *_bands(cfg.story_threshold, cfg.story_num_perm))
-        pairs = pairs[similarities(story, pairs) >= cfg.story_threshold]
+        pairs = candidate_pairs(self._story, *_bands(cfg.story_threshold, cfg.story_num_perm))
+        pairs = pairs[similarities(self._story, pairs) >= cfg.story_threshold]
         days = np.frombuffer(self._days, dtype=np.int32).astype(np.int64)
         di, dj = days[pairs[:, 0]], days[pairs[:, 1]]
         undated = (di == _NO_DAY) | (dj == _NO_DAY)
