@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import secrets
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,11 +270,19 @@ def read_inputs(
         if error is not None:
             yield RawInput(name, error=error)
             continue
+        try:
+            st = path.stat()
+        except OSError as exc:
+            yield RawInput(name, error=f"cannot read ({_reason(exc)})")
+            continue
+        if not stat.S_ISREG(st.st_mode):  # opening a FIFO would block the batch for ever
+            yield RawInput(name, error="not a regular file (a FIFO, socket or device)")
+            continue
         if path.suffix.lower() in by_line:
             yield from _read_lines(path, max_bytes)
             continue
         try:
-            size = path.stat().st_size
+            size = st.st_size
             if size > max_bytes:
                 yield RawInput(name, error=f"too large ({size:,} bytes > limit {max_bytes:,})")
                 continue
