@@ -62,18 +62,75 @@ def _decode(data: bytes) -> Decoded:
                 raise DecodeError(reason) from exc
             return Decoded(text.lstrip("\ufeff"), codec.removesuffix("-sig"), ("bom",))
     if b"\x00" in data:
-        raise DecodeError("binary content (NUL bytes), not text")
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise DecodeError("binary content (NUL bytes), not text")
+        return utf16
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
             # A file cut in the middle of its last character: keep everything before it.
             return Decoded(data[: exc.start].decode("utf-8"), "utf-8", ("truncated-utf8",))
+    mixed = _mixed_lines(data)
+    if mixed is not None:
+        return mixed
     matches = list(charset_normalizer.from_bytes(data))
     if not matches:
         raise DecodeError("undecodable bytes (not UTF-8, no legacy encoding fits)")
     best = _break_tie(matches)
     return Decoded(str(best), best.encoding, (f"decoded:{best.encoding}",))
+
+
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 text saved without a byte-order mark: Latin-script text then has a NUL in every
+    other byte (the high byte of each code unit), on one side only. Binary data has NULs
+    anywhere, so it fails this test or the strict decode and stays "binary"."""
+    if len(data) % 2:
+        return None
+    half = len(data) // 2
+    for codec, high, low in (
+        ("utf-16-le", data[1::2], data[0::2]),
+        ("utf-16-be", data[0::2], data[1::2]),
+    ):
+        if high.count(0) >= 0.6 * half and low.count(0) == 0:
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            if len(_CONTROL.findall(text)) <= MAX_CONTROL_SHARE * len(text):
+                return Decoded(text, codec, ("utf16-no-bom",))
+    return None
+
+
+def _mixed_lines(data: bytes) -> Decoded | None:
+    """A file whose lines are in two encodings (UTF-8 with a legacy code page, as when two
+    sources were concatenated): reading it whole in one legacy code page would turn every
+    UTF-8 letter into mojibake, so each line keeps UTF-8 where it is valid UTF-8 and the
+    other lines are read in the code page detected on them alone."""
+    lines = data.splitlines(keepends=True)
+    legacy: set[int] = set()
+    utf8_letters = False
+    for i, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            legacy.add(i)
+            continue
+        utf8_letters = utf8_letters or not line.isascii()
+    if not utf8_letters or not legacy:
+        return None
+    matches = list(charset_normalizer.from_bytes(b"".join(lines[i] for i in sorted(legacy))))
+    if not matches:
+        return None
+    codec = _break_tie(matches).encoding
+    try:
+        text = "".join(
+            line.decode(codec if i in legacy else "utf-8") for i, line in enumerate(lines)
+        )
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return Decoded(text, f"utf-8+{codec}", ("mixed-encodings", f"decoded:{codec}"))
 
 
 def _break_tie(matches: list[charset_normalizer.CharsetMatch]) -> charset_normalizer.CharsetMatch:
