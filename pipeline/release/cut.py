@@ -36,7 +36,7 @@ from pipeline.release.changes import diff_releases, first_release
 from pipeline.release.features import release_features, release_schema
 from pipeline.release.gold import Gold, resolve
 from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
-from pipeline.release.split import SplitPlan, plan_splits
+from pipeline.release.split import DuplicateIdError, SplitPlan, plan_splits
 from pipeline.schema import SCHEMA_VERSION, Annotation, PreannotatedArticle
 from pipeline.schema import ReleaseRecord as Record
 from pipeline.taxonomy import Taxonomy, load_taxonomy
@@ -82,15 +82,18 @@ def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
             stories = [s or i for s, i in zip(stories, ids, strict=True)]
             yield ids, stories, batch.column("text")
 
-    return plan_splits(
-        batches(),
-        ratios=params["splits"],
-        seed=int(params["seed"]),
-        threshold=float(params["near_duplicate_threshold"]),
-        num_perm=int(params["num_perm"]),
-        shingle_size=int(params["shingle_size"]),
-        workers=int(params["minhash_workers"]),
-    )
+    try:
+        return plan_splits(
+            batches(),
+            ratios=params["splits"],
+            seed=int(params["seed"]),
+            threshold=float(params["near_duplicate_threshold"]),
+            num_perm=int(params["num_perm"]),
+            shingle_size=int(params["shingle_size"]),
+            workers=int(params["minhash_workers"]),
+        )
+    except DuplicateIdError as exc:
+        raise PipelineError(f"{preannotated}: {exc}") from None
 
 
 def _write_shards(

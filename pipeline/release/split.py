@@ -29,6 +29,10 @@ _HASH_SPACE = float(2**64)
 SCHEME = "affine32"
 
 
+class DuplicateIdError(PipelineError):
+    """Two input records share an id: a release's ids must be keys (the caller names the file)."""
+
+
 def check_ratios(ratios: dict[str, float]) -> dict[str, float]:
     """Split names → ratios (params order), each in (0, 1], summing to 1."""
     if not ratios or any(not (0 < float(r) <= 1) for r in ratios.values()):
@@ -236,7 +240,7 @@ def plan_splits(
     for ids, stories, sig in _signature_stream(batches, num_perm, shingle_size, workers):
         for rid, story, row in zip(ids, stories, sig, strict=True):
             if rid in story_of:
-                raise PipelineError(f"record id {rid} appears twice in the input")
+                raise DuplicateIdError(f"record id {rid} appears twice in the input")
             story_of[rid] = story
             groups.find(story)
             minhash = LeanMinHash(seed=1, hashvalues=row, scheme=SCHEME)
