@@ -239,7 +239,7 @@ def _clean(table: pa.Table, tax: Taxonomy, stats: CutStats) -> pa.Table:
                 labels = values.field(label).take(pa.array(bad[:MAX_EXAMPLES])).to_pylist()
                 where = [
                     f"{ids[parents[k]]}: {lab} {values.field(start)[int(k)]}-"
-                    f"{values.field(end)[int(k)]}"
+                    f"{values.field(end)[int(k)]} from {values.field('source')[int(k)]}"
                     for k, lab in zip(bad[:MAX_EXAMPLES], labels, strict=True)
                 ]
                 stats.drop(reason, int(mask.sum()), where)

@@ -67,7 +67,11 @@ def cut_command(
     counts["seconds"] = ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items())
     summary_table(f"release v{result.manifest['version']}", counts)
     for example in stats.drop_examples:
-        err_console.print(f"warning: {preannotated}: dropped label {example}")
+        # a human label came from the annotations file, a machine label from the other one
+        origin = annotations if annotations and " from annotator:" in example else preannotated
+        err_console.print(
+            f"warning: {origin}: dropped label {example}", highlight=False, soft_wrap=True
+        )
     if result.orphan_annotations:
         err_console.print(
             f"warning: {annotations}: {result.orphan_annotations} annotated article(s) are "
