@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterable, Iterator
@@ -57,6 +58,38 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+#: The end of a temporary name made here: ``.tmp-PID-HEX`` or ``.scratch-PID-HEX``.
+_TEMP_SUFFIX = re.compile(r"\.(?:tmp|scratch)-(\d+)-[0-9a-f]{8}$")
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (a zombie or another user's counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_temps(path: Path) -> None:
+    """Delete the temporary files of ``path`` left by a writer that was killed (SIGKILL, OOM,
+    power loss): a dead process cannot clean up after itself, so the next writer of the same
+    target does. Only hidden names made for ``path`` whose writer's pid is gone are touched."""
+    path = Path(path)
+    prefixes = (f".{path.name}.tmp-", f".{path.name}.scratch-", f"..{path.name}.scratch-")
+    try:
+        entries = [e for e in os.scandir(path.parent) if e.name.startswith(prefixes)]
+    except OSError:
+        return
+    for entry in entries:
+        match = _TEMP_SUFFIX.search(entry.name)
+        if match and not pid_alive(int(match[1])):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success rename it onto ``path``, else delete it."""
@@ -66,6 +99,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PipelineError(f"{path}: cannot create folder ({exc.strerror})") from exc
+    sweep_stale_temps(path)
     tmp = tmp_path_for(path)
     try:
         yield tmp
@@ -306,6 +340,7 @@ def scratch_path(near: Path) -> Iterator[Path]:
         near.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PipelineError(f"{near}: cannot create folder ({_reason(exc)})") from exc
+    sweep_stale_temps(near)
     tmp = near.with_name(f".{near.name}.scratch-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         yield tmp
