@@ -22,12 +22,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.io import atomic_open, fsync_dir
+from pipeline.io import atomic_open, fsync_dir, pid_alive
 from pipeline.release.changes import render_entry
 from pipeline.release.reader import MANIFEST, load_manifest
 
 VERSION_RE = re.compile(r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 CHANGELOG = "CHANGELOG.md"
+#: ``.cut-vX.Y.Z-PID-HEX``: a cut being written (see ``staging``)
+STAGING_RE = re.compile(r"^\.cut-v\d+\.\d+\.\d+-(\d+)-[0-9a-f]{8}$")
 Version = tuple[int, int, int]
 
 
@@ -86,11 +88,21 @@ def check_new(releases_dir: Path, version: Version) -> Version | None:
     return last
 
 
+def sweep_stale_staging(releases_dir: Path) -> None:
+    """Remove staging folders of cuts whose process is gone (killed: it could not discard
+    its own); a live cut's folder is left alone."""
+    for entry in Path(releases_dir).glob(".cut-v*"):
+        match = STAGING_RE.match(entry.name)
+        if match and not pid_alive(int(match[1])):
+            discard(entry)
+
+
 def staging(releases_dir: Path, version: Version) -> Path:
     """A fresh hidden folder to write a cut into, beside its final place."""
     root = Path(releases_dir)
     try:
         root.mkdir(parents=True, exist_ok=True)
+        sweep_stale_staging(root)
         path = root / f".cut-v{vstr(version)}-{os.getpid()}-{secrets.token_hex(4)}"
         path.mkdir()
     except OSError as exc:
