@@ -42,8 +42,12 @@ def up(
     from pipeline.studio import server
 
     folder = data_dir or server.default_data_dir()
+    before = server.running_server(folder)
     info = server.start_server(folder, port or server.default_port())
-    err_console.print(f"Label Studio is up at {info.url} (pid {info.pid}, data in {info.data_dir})")
+    state = "was already up" if before is not None and before.pid == info.pid else "is up"
+    err_console.print(
+        f"Label Studio {state} at {info.url} (pid {info.pid}, data in {info.data_dir})"
+    )
     if server.credentials_from_env() is None:
         creds = info.data_dir / server.CREDENTIALS_FILE
         err_console.print(f"admin login and API token: {creds} (mode 0600, never printed)")

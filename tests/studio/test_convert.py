@@ -9,9 +9,9 @@ def test_prediction_round_trips_to_the_same_labels(article) -> None:
     rec = article(7)
     parsed = parse_result(prediction(rec)["result"], rec.text, "annotator:1")
     assert parsed.errors == []
-    key = lambda e: (e.start, e.end, e.label, e.id)  # noqa: E731
+    expected = sorted(rec.entities, key=lambda e: (e.start, e.end, e.label, e.id))
     assert [(e.id, e.start, e.end, e.label, e.text) for e in parsed.entities] == [
-        (e.id, e.start, e.end, e.label, e.text) for e in sorted(rec.entities, key=key)
+        (e.id, e.start, e.end, e.label, e.text) for e in expected
     ]
     assert {(e.id, e.label) for e in parsed.entities} == {(e.id, e.label) for e in rec.entities}
     assert [(t.id, t.value) for t in parsed.times] == [(t.id, t.value) for t in rec.times]

@@ -80,7 +80,6 @@ def annotated(studio: Studio, article):
     resp = studio._http.request(f"api/tasks/{tasks['art-00002']}/drafts", method="POST", json=draft)
     assert resp.status_code == 201
     # art-00003: from scratch, one region whose offsets disagree with its text
-    shifted = {**macron.__dict__}
     studio.sdk.annotations.create(
         id=tasks["art-00003"],
         result=[
@@ -90,8 +89,8 @@ def annotated(studio: Studio, article):
                 "to_name": "text",
                 "type": "labels",
                 "value": {
-                    "start": shifted["start"] + 1,
-                    "end": shifted["end"] + 1,
+                    "start": macron.start + 1,
+                    "end": macron.end + 1,
                     "text": "Emmanuel Macron",
                     "labels": ["PER"],
                 },
