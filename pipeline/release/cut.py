@@ -225,8 +225,11 @@ def cut(
         clock.lap("changes")
         folder = store.publish(staged, releases_dir, version, previous)
         clock.lap("publish")
-    except BaseException:
+    except BaseException as exc:
         store.discard(staged)
+        if isinstance(exc, OSError):  # e.g. a full disk: one line naming the release
+            target = store.folder(releases_dir, version)
+            raise PipelineError(f"{target}: cannot write ({exc.strerror or exc})") from exc
         raise
     return CutResult(folder, stats, manifest, len(gold) - stats.gold_used, clock.laps)
 
