@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.schema import Article, PreannotatedArticle, Source
+from pipeline.annotate.times import article_from_text
+from pipeline.schema import PreannotatedArticle
 
 
-def seed_article(path: Path) -> Article:
+def seed_article(path: Path) -> PreannotatedArticle:
     """A seed file as normalize stores it: a scraper header such as `` date 2025-09-19 ``
     glued before the body becomes the article date, the rest is the text."""
     text = path.read_text(encoding="utf-8")
@@ -23,20 +24,7 @@ def seed_article(path: Path) -> Article:
     header = re.match(r"\s*date (\d{4}-\d{2}-\d{2})\s+", text)
     if header:
         date, text = header.group(1), text[header.end() :]
-    return Article(
-        id=path.stem,
-        text=text,
-        title=text.partition("\n")[0],
-        date=date,
-        date_error=None,
-        language="fr",
-        language_score=1.0,
-        language_flag=False,
-        paragraphs=[],
-        headings=[],
-        outlet=None,
-        source=Source(path=str(path), sha256="0" * 64, encoding="utf-8"),
-    )
+    return article_from_text(path.stem, text, date)
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +35,7 @@ def linguistic():
 
 
 @pytest.fixture(scope="session")
-def seed_articles(seeds_dir: Path) -> list[Article]:
+def seed_articles(seeds_dir: Path) -> list[PreannotatedArticle]:
     return [seed_article(p) for p in sorted(seeds_dir.glob("*.txt"))]
 
 
