@@ -23,7 +23,7 @@ from pipeline.annotate.events import EventExtractor, EventRules
 from pipeline.annotate.nlp import build_nlp, model_source, resolve
 from pipeline.params import load_params, params_path
 from pipeline.schema import Entity, PreannotatedArticle
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 C = TypeVar("C")
 
@@ -57,6 +57,15 @@ class LinguisticAnnotator:
             parse_all = not params["parse_trigger_sentences_only"]
         triggers = [t for e in self.taxonomy.event_types.values() for t in e.triggers]
         self.nlp = build_nlp(params["model"], self.gazetteer.patterns, triggers, parse_all)
+        # labels the model can emit must exist in the taxonomy, else they would reach
+        # Label Studio and releases as labels nobody defined
+        ner = self.nlp.get_pipe("ner") if self.nlp.has_pipe("ner") else None
+        unknown = sorted(set(ner.labels if ner else ()) - set(self.taxonomy.entity_labels))
+        if unknown:
+            raise TaxonomyError(
+                f"{self.taxonomy.path}: entity_labels lacks {', '.join(unknown)}, "
+                f"which the model {params['model']} assigns"
+            )
         self.batch_size = int(params["batch_size"])
         self.n_process = int(n_process if n_process is not None else params["n_process"])
         self.model_source = model_source(self.nlp)
