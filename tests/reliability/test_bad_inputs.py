@@ -344,6 +344,12 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, rel) -> dict[str, Path]:
          "written with schema version 0.9.0"),
         ("missing input file", ["release", "cut", "1.0.0", "--preannotated", "nowhere.parquet"],
          "no such file"),
+        ("push of a file from another schema version",
+         ["studio", "push", "preannotated-v0.9.parquet", "--project", "p"],
+         "written with schema version 0.9.0"),
+        ("push of articles that are not pre-annotated",
+         ["studio", "push", "articles.parquet", "--project", "p"],
+         "holds Article records, expected PreannotatedArticle"),
     ],
     ids=lambda v: v if isinstance(v, str) and " " in v else "",
 )  # fmt: skip
@@ -352,6 +358,8 @@ def test_stage_refuses_foreign_file(inputs, rel, name: str, stage_args: list[str
     args = [root / a if a.endswith(".parquet") else a for a in stage_args]
     if args[0] == "preannotate":
         args += ["--out", root / "out.parquet"]
+    elif args[0] == "studio":  # refused before any server is contacted
+        args += ["--url", "http://127.0.0.1:9", "--data-dir", root / "studio"]
     else:
         args += ["--releases-dir", root / "releases"]
     line = rel.run(args).one_line_error()
