@@ -63,13 +63,16 @@ _TEMP_SUFFIX = re.compile(r"\.(?:tmp|scratch)-(\d+)-[0-9a-f]{8}$")
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists (a zombie or another user's counts as alive)."""
+    """Whether a process with this pid exists and is not a zombie."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    with contextlib.suppress(OSError):
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+        return stat_line.rsplit(")", 1)[1].split()[0] != "Z"
     return True
 
 

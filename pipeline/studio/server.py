@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from pipeline.errors import PipelineError
-from pipeline.io import read_json, write_json
+from pipeline.io import pid_alive, read_json, write_json
 from pipeline.params import load_params
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -188,20 +188,6 @@ def health(url: str, timeout: float = 2.0) -> bool:
         return resp.status_code == 200 and resp.json().get("status") == "UP"
     except (httpx.HTTPError, ValueError):
         return False
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    return True
 
 
 def running_server(data_dir: Path) -> ServerInfo | None:
