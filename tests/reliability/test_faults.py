@@ -66,6 +66,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, rel) -> dict[str, Path]:
     return {"root": root, "raw": raw, "pre": pre_path, "articles": articles, "small": small}
 
 
+def first_release(corpus: dict[str, Path], rel, tmp_path: Path) -> Path:
+    """``releases/`` holding v1.0.0 cut from the small input: the output to keep intact."""
+    releases = tmp_path / "releases"
+    first = rel.run(["release", "cut", "1.0.0", "--preannotated", corpus["small"],
+                     "--releases-dir", releases])  # fmt: skip
+    assert first.code == 0, first.err
+    return releases
+
+
 # --------------------------------------------------------------------------- SIGKILL
 def test_sigkill_during_normalize(corpus, rel, tmp_path: Path) -> None:
     out = tmp_path / "articles.parquet"
@@ -94,10 +103,7 @@ def test_sigkill_during_preannotate(corpus, rel, tmp_path: Path) -> None:
 
 
 def test_sigkill_during_release_cut(corpus, rel, tmp_path: Path) -> None:
-    releases = tmp_path / "releases"
-    first = rel.run(["release", "cut", "1.0.0", "--preannotated", corpus["small"],
-                     "--releases-dir", releases])  # fmt: skip
-    assert first.code == 0, first.err
+    releases = first_release(corpus, rel, tmp_path)
     before = rel.snapshot(releases)
     args = ["release", "cut", "1.1.0", "--preannotated", corpus["pre"], "--releases-dir", releases]
     proc = rel.start(args)
@@ -125,10 +131,7 @@ def test_full_disk_while_writing_parquet(corpus, rel, tmp_path: Path) -> None:
 
 
 def test_full_disk_while_writing_a_release(corpus, rel, tmp_path: Path) -> None:
-    releases = tmp_path / "releases"
-    first = rel.run(["release", "cut", "1.0.0", "--preannotated", corpus["small"],
-                     "--releases-dir", releases])  # fmt: skip
-    assert first.code == 0, first.err
+    releases = first_release(corpus, rel, tmp_path)
     before = rel.snapshot(releases)
     result = rel.run(
         ["release", "cut", "1.1.0", "--preannotated", corpus["pre"], "--releases-dir", releases],
