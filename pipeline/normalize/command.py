@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import typer
 
 from pipeline.console import error_line, summary_table, track
+from pipeline.errors import PipelineError
 from pipeline.io import (
     read_batches,
     read_inputs,
@@ -110,7 +111,10 @@ def normalize(
             yield table
 
     with scratch_path(out) as scratch:
-        counts["kept"] = write_records(scratch, first_pass(), Article, config.row_group_size)
+        try:
+            counts["kept"] = write_records(scratch, first_pass(), Article, config.row_group_size)
+        except PipelineError as exc:  # name the output the user asked for, not our scratch
+            raise PipelineError(str(exc).replace(str(scratch), str(out), 1)) from exc
         groups = grouper.finish()
         write_tables(out, second_pass(scratch), Article, config.row_group_size)
     if quarantine is not None:
