@@ -7,7 +7,9 @@ usage errors exit 2, program errors exit 1, never with a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 import click
 import typer
@@ -24,8 +26,14 @@ app = typer.Typer(
 )
 
 
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM unwinds like an exception, so atomic writers delete their temporary files."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point with one-line errors and meaningful exit codes."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         code = app(standalone_mode=False)
     except (click.exceptions.Abort, typer.Abort):

@@ -28,9 +28,13 @@ def _article(pre: PreannotatedArticle) -> Article:
 
 
 def kill_when(
-    proc: subprocess.Popen[str], ready: Callable[[], bool], delay: float, timeout: float = 120
+    proc: subprocess.Popen[str],
+    ready: Callable[[], bool],
+    delay: float,
+    timeout: float = 120,
+    sig: signal.Signals = signal.SIGKILL,
 ) -> None:
-    """SIGKILL ``proc`` ``delay`` seconds after ``ready()`` first holds; fail if it ended first."""
+    """Send ``sig`` ``delay`` s after ``ready()`` first holds; fail if the run ended first."""
     deadline = time.monotonic() + timeout
     while not ready():
         assert proc.poll() is None, f"ended before the fault: {proc.communicate()[1][-500:]}"
@@ -38,9 +42,9 @@ def kill_when(
         time.sleep(0.02)
     time.sleep(delay)
     assert proc.poll() is None, "the run finished before it could be killed"
-    proc.send_signal(signal.SIGKILL)
+    proc.send_signal(sig)
     proc.communicate(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == (-sig if sig == signal.SIGKILL else 128 + sig)
 
 
 def hidden(folder: Path, marker: str) -> Callable[[], bool]:
@@ -86,6 +90,17 @@ def test_sigkill_during_normalize(corpus, rel, tmp_path: Path) -> None:
     again = rel.run(["normalize", corpus["raw"], "--out", out])
     assert again.code == 0, again.err
     assert count_records(out, Article) == BIG
+    assert rel.leftovers(tmp_path) == []
+
+
+def test_sigterm_during_normalize_cleans_up_at_once(corpus, rel, tmp_path: Path) -> None:
+    # unlike SIGKILL, SIGTERM unwinds: the run deletes its own temporary files on the way out
+    out = tmp_path / "articles.parquet"
+    write_records(out, (_article(rel.make_article(i)) for i in range(3)), Article)
+    before = out.read_bytes()
+    proc = rel.start(["normalize", corpus["raw"], "--out", out])
+    kill_when(proc, hidden(tmp_path, ".scratch-"), delay=0.5, sig=signal.SIGTERM)
+    assert out.read_bytes() == before
     assert rel.leftovers(tmp_path) == []
 
 
