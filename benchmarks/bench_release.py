@@ -37,8 +37,8 @@ from pipeline.schema import (
     Event,
     PreannotatedArticle,
     Source,
-    Span,
     TimeExpression,
+    bare_article,
 )
 
 ENTITY_LABELS = ["PER", "ORG", "LOC", "MISC"]
@@ -75,17 +75,11 @@ def _article(i: int, rng: random.Random, vocab: list[str]) -> PreannotatedArticl
         events.append(
             Event(f"v{n}", EVENT_TYPES[n % 6], s, e, t, None, args, False, False, "rules@1", 0.7)
         )
-    return PreannotatedArticle(
-        id=aid,
-        text=text,
+    return bare_article(
+        aid,
+        text,
         title=f"Titre {i}",
         date="2025-03-03",
-        date_error=None,
-        language="fr",
-        language_score=0.99,
-        language_flag=False,
-        paragraphs=[Span(0, len(text))],
-        headings=[],
         outlet="Le Bench",
         source=Source(f"{aid}.txt", "0" * 64, "utf-8", url=f"https://example.org/{aid}"),
         story_id=f"story{i // 2:07d}",

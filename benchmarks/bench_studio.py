@@ -28,9 +28,8 @@ from pipeline.schema import (
     Entity,
     Event,
     PreannotatedArticle,
-    Source,
-    Span,
     TimeExpression,
+    bare_article,
 )
 from pipeline.studio import server
 from pipeline.studio.client import Studio, Target
@@ -120,19 +119,12 @@ def make_article(n: int, rng: random.Random) -> PreannotatedArticle:
             )
         add(FILLER + " " + FILLER + " ")
     text = "".join(parts)
-    return PreannotatedArticle(
-        id=f"bench-{n:06d}",
-        text=text,
+    return bare_article(
+        f"bench-{n:06d}",
+        text,
         title=f"Article {n}",
         date="2024-03-05",
-        date_error=None,
-        language="fr",
-        language_score=0.99,
-        language_flag=False,
-        paragraphs=[Span(0, len(text))],
-        headings=[],
         outlet="bench",
-        source=Source(f"bench/{n}.txt", "0" * 64, "utf-8"),
         story_id=f"s-{n}",
         entities=entities,
         times=times,

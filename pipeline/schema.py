@@ -10,6 +10,7 @@ stored, normalized ``Article.text``; no stage may change that text after normali
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -146,6 +147,28 @@ class PreannotatedArticle(Article):
     events: list[Event] = field(default_factory=list)
     model_version: str | None = None
     taxonomy_version: str | None = None
+
+
+def bare_article(article_id: str, text: str, **fields: Any) -> PreannotatedArticle:
+    """A well-formed article around ``text``: French, one paragraph, no labels unless given.
+
+    For text that did not come through normalize (gold evaluation files, tests, benchmarks),
+    so that such code states only what matters to it; ``fields`` override any default.
+    """
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    defaults: dict[str, Any] = {
+        "title": None,
+        "date": None,
+        "date_error": None,
+        "language": "fr",
+        "language_score": 1.0,
+        "language_flag": False,
+        "paragraphs": [Span(0, len(text))],
+        "headings": [],
+        "outlet": None,
+        "source": Source(path=article_id, sha256=digest, encoding="utf-8"),
+    }
+    return PreannotatedArticle(id=article_id, text=text, **{**defaults, **fields})
 
 
 # ------------------------------------------------------------------- human annotations

