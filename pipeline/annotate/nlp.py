@@ -109,6 +109,10 @@ class TriggerSentenceParser:
             ):
                 heads = [t.head.i - t.i for t in sub]
                 doc.user_data[PARSES_KEY].append([start, heads, [t.dep_ for t in sub]])
+            for doc in batch:
+                # nothing downstream reads the tok2vec output: dropping it keeps what
+                # n_process workers send back to the main process small
+                doc.tensor = numpy.zeros((0,), dtype="float32")
             yield from batch
 
 
