@@ -101,14 +101,13 @@ def _run_ours(n: int, n_process: int) -> dict[str, object]:
 
     from pipeline.annotate.command import build_annotators
     from pipeline.annotate.run import preannotate
-    from pipeline.annotate.times import article_from_text
     from pipeline.io import write_records
     from pipeline.params import load_params
-    from pipeline.schema import PreannotatedArticle
+    from pipeline.schema import PreannotatedArticle, bare_article
 
     params = load_params("preannotate")
     annotators, taxonomy_version = build_annotators(n_process)
-    articles = (article_from_text(aid, text, None) for aid, text in _stream(n))
+    articles = (bare_article(aid, text) for aid, text in _stream(n))
     counts = {"words": 0}
     peaks: list[int] = []
     marks = {int(n * c) for c in CHECKPOINTS}

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.annotate.times import article_from_text
-from pipeline.schema import PreannotatedArticle
+from pipeline.schema import PreannotatedArticle, bare_article
 
 
 def seed_article(path: Path) -> PreannotatedArticle:
@@ -24,7 +23,7 @@ def seed_article(path: Path) -> PreannotatedArticle:
     header = re.match(r"\s*date (\d{4}-\d{2}-\d{2})\s+", text)
     if header:
         date, text = header.group(1), text[header.end() :]
-    return article_from_text(path.stem, text, date)
+    return bare_article(path.stem, text, date=date)
 
 
 @pytest.fixture(scope="session")
