@@ -8,7 +8,6 @@ module wraps them in the ``Annotator`` interface: ids, provenance, parameters.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -18,7 +17,7 @@ import xxhash
 from pipeline.annotate.timex_rules import find_timexes
 from pipeline.errors import PipelineError
 from pipeline.params import load_params
-from pipeline.schema import PreannotatedArticle, Source, TimeExpression
+from pipeline.schema import PreannotatedArticle, TimeExpression
 
 #: Bumped whenever a rule changes what the component outputs.
 RULES_VERSION = "1.0.0"
@@ -37,27 +36,6 @@ def load_time_params() -> dict[str, Any]:
 def timex_id(article_id: str, start: int, end: int, label: str) -> str:
     """Content-derived id, stable across runs and unique within the article."""
     return "t-" + xxhash.xxh64_hexdigest(f"{article_id}\x1f{start}\x1f{end}\x1f{label}".encode())
-
-
-def article_from_text(article_id: str, text: str, date: str | None) -> PreannotatedArticle:
-    """A bare article (text and date only) to run the annotator on text from outside the
-    pipeline: gold evaluation files, tests."""
-    return PreannotatedArticle(
-        id=article_id,
-        text=text,
-        title=None,
-        date=date,
-        date_error=None,
-        language="fr",
-        language_score=1.0,
-        language_flag=False,
-        paragraphs=[],
-        headings=[],
-        outlet=None,
-        source=Source(
-            path=article_id, sha256=hashlib.sha256(text.encode()).hexdigest(), encoding="utf-8"
-        ),
-    )
 
 
 class TimeAnnotator:

@@ -35,6 +35,7 @@ from pipeline.console import error_line, out_console
 from pipeline.errors import PipelineError
 from pipeline.evaluate.scoring import LabeledSpan, SpanScores, score_spans
 from pipeline.evaluate.timeml import GoldTimex, TimeMLDocument, iter_timeml
+from pipeline.schema import bare_article
 
 LABELS = ("DATE", "TIME")
 UNTYPED = "TIMEX3"
@@ -93,12 +94,12 @@ class SystemResult:
 # ------------------------------------------------------------------------------ systems
 def ours() -> System:
     """The pipeline's own time annotator, parameters from params.yaml."""
-    from pipeline.annotate.times import TimeAnnotator, article_from_text
+    from pipeline.annotate.times import TimeAnnotator
 
     annotator = TimeAnnotator()
 
     def run(doc: TimeMLDocument) -> list[Prediction]:
-        (article,) = annotator.annotate([article_from_text(doc.name, doc.text, doc.dct)])
+        (article,) = annotator.annotate([bare_article(doc.name, doc.text, date=doc.dct)])
         return [Prediction(t.start, t.end, t.label, t.value) for t in article.times]
 
     return System("ours", run, exact_value)

@@ -12,11 +12,11 @@ import pytest
 
 from pipeline.annotate import timex_calendar as cal
 from pipeline.annotate.base import Annotator
-from pipeline.annotate.times import TimeAnnotator, article_from_text
+from pipeline.annotate.times import TimeAnnotator
 from pipeline.annotate.timex_rules import find_timexes
 from pipeline.errors import PipelineError
 from pipeline.params import load_params
-from pipeline.schema import PreannotatedArticle, TimeExpression
+from pipeline.schema import PreannotatedArticle, TimeExpression, bare_article
 
 PARAMS = load_params("preannotate")["times"]
 SEED_DATE = "2025-09-19"  # a Friday
@@ -29,7 +29,7 @@ def seed_text(seeds_dir: Path) -> str:
 
 
 def annotate(text: str, date: str | None) -> list[TimeExpression]:
-    (out,) = TimeAnnotator(PARAMS).annotate([article_from_text("a1", text, date)])
+    (out,) = TimeAnnotator(PARAMS).annotate([bare_article("a1", text, date=date)])
     return out.times
 
 
@@ -85,7 +85,7 @@ def test_annotator_interface_keeps_existing_labels() -> None:
     annotator = TimeAnnotator(PARAMS)
     assert isinstance(annotator, Annotator)
     kept = TimeExpression("t-x", 0, 2, "DATE", "Il", None, "annotator:1")
-    base = article_from_text("a1", "Il est venu hier.", SEED_DATE)
+    base = bare_article("a1", "Il est venu hier.", date=SEED_DATE)
     (out,) = annotator.annotate([PreannotatedArticle(**{**base.__dict__, "times": [kept]})])
     assert out.times[0] == kept
     assert [t.value for t in out.times[1:]] == ["2025-09-18"]
