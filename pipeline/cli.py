@@ -19,7 +19,6 @@ from pipeline.errors import PipelineError
 
 app = typer.Typer(
     name="pipeline",
-    help="Raw French news articles to versioned, human-corrected NLP datasets.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -57,7 +56,13 @@ def main() -> None:
 
 @app.callback()
 def _root() -> None:
-    """Raw French news articles to versioned, human-corrected NLP datasets."""
+    """Raw French news articles to versioned, human-corrected NLP datasets.
+
+    One command per arrow, each reading the previous one's file:
+    raw .txt/.jsonl/.html files -> normalize -> articles.parquet -> preannotate ->
+    preannotated.parquet -> studio push -> Label Studio -> studio pull ->
+    annotations.parquet -> release cut -> releases/vX.Y.Z/ (Parquet shards, card, manifest).
+    """
 
 
 eval_app = typer.Typer(
