@@ -20,7 +20,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 import pyarrow as pa
 
 #: Written into the Parquet key-value metadata of every file; readers refuse other versions.
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 SCHEMA_VERSION_KEY = b"pipeline.schema_version"
 RECORD_TYPE_KEY = b"pipeline.record_type"
 
@@ -65,6 +65,10 @@ class Article:
     duplicates: list[Source] = field(default_factory=list)
     near_duplicate_of: str | None = None
     story_id: str | None = None
+    #: normalize's near-duplicate MinHash of the text (its ``num_perm`` uint32 values,
+    #: little-endian), kept so that later checks (the release's cross-split one) compare
+    #: articles without shingling every text again; None for text that skipped normalize
+    minhash: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,7 @@ _SCALARS: dict[type, pa.DataType] = {
     int: pa.int64(),
     float: pa.float64(),
     bool: pa.bool_(),
+    bytes: pa.binary(),
 }
 
 
@@ -315,13 +320,34 @@ def from_row(cls: type[R], row: typing.Mapping[str, Any]) -> R:
     return cls(**kwargs)
 
 
+@cache
+def _nested(cls: type) -> tuple[tuple[str, bool], ...]:
+    """Each field of a record type and whether its values may hold records (lists or
+    dataclasses) that ``to_row`` must turn into plain values."""
+    hints = get_type_hints(cls)
+    return tuple(
+        (f.name, not (hints[f.name] in _SCALARS or _optional_scalar(hints[f.name])))
+        for f in dataclasses.fields(cls)
+    )
+
+
+def _optional_scalar(hint: Any) -> bool:
+    if get_origin(hint) not in (Union, types.UnionType):
+        return False
+    return all(a in _SCALARS or a is type(None) for a in get_args(hint))
+
+
 def to_row(record: Any) -> dict[str, Any]:
     """A record as a plain dict (nested dataclasses become dicts), ready for Arrow or JSON.
 
     Hand-rolled rather than ``dataclasses.asdict``, which deep-copies every value and is
-    several times slower on records with hundreds of spans.
+    several times slower on records with hundreds of spans; scalar fields are copied as
+    they are, since the cut converts tens of thousands of spans this way.
     """
-    return {name: _plain(getattr(record, name)) for name, _ in _converters(type(record))}
+    return {
+        name: _plain(getattr(record, name)) if nested else getattr(record, name)
+        for name, nested in _nested(type(record))
+    }
 
 
 def _plain(value: Any) -> Any:

@@ -34,7 +34,7 @@ from pipeline.normalize.grouping import Grouper
 from pipeline.schema import Article, QuarantineEntry, arrow_schema
 
 #: The columns the second pass fills in, in the order ``Grouper.columns`` returns them.
-GROUP_COLUMNS = ("duplicates", "near_duplicate_of", "story_id")
+GROUP_COLUMNS = ("duplicates", "near_duplicate_of", "story_id", "minhash")
 
 
 def _lean_arrow_memory() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.normalize.grouping import Grouper
+import numpy as np
+
+from pipeline.normalize.grouping import Grouper, lsh_bands, near_signature, words
 from pipeline.schema import Article
 
 SEED_000 = "000_1d858071adb957df.txt"
@@ -72,3 +74,20 @@ def test_unrelated_articles_are_separate_stories(config, normalize_bytes, seeds_
     (a, b), counts = group(config, [mali, other])
     assert a.story_id == "s-" + a.id and b.story_id == "s-" + b.id
     assert counts["multi_article_stories"] == 0
+
+
+def test_lsh_bands_are_the_ones_datasketch_chooses() -> None:
+    from datasketch import MinHashLSH
+
+    for num_perm in (32, 64, 128, 256):
+        for threshold in (0.2, 0.5, 0.7, 0.8, 0.9):
+            lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+            assert lsh_bands(threshold, num_perm) == (lsh.b, lsh.r), (threshold, num_perm)
+
+
+def test_kept_articles_carry_their_near_duplicate_minhash(config, normalize_bytes, seeds_dir):
+    text = seed_text(seeds_dir, SEED_000)
+    (kept,), _ = group(config, [normalize_bytes(text.encode(), "a.txt")])
+    stored = np.frombuffer(kept.minhash, dtype="<u4")
+    assert len(stored) == config.num_perm
+    assert (stored == near_signature(words(kept.text), config)).all()
