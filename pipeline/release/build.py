@@ -11,8 +11,12 @@ costs ten times the Parquet write. Per batch it
 2. drops the labels a release cannot promise: a label outside the taxonomy, a span that
    does not slice the text (``text[start:end] != span.text``), an event argument with an
    unknown role or a bad span (an argument ``ref`` to a dropped label becomes None);
-3. assigns each record its story's split and counts what the card reports;
+3. groups the rows by the split the plan gave them (one copy, gold applied on the way)
+   and counts what the card reports;
 4. encodes label names as ClassLabel ids and yields one table per split, in input order.
+
+Spans are checked on the UTF-8 bytes Arrow holds (offsets count Python characters, so the
+byte at which each character starts is found first), never on decoded Python strings.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import pyarrow.compute as pc
 
 from pipeline.release.features import encode_labels
 from pipeline.release.gold import Gold
-from pipeline.release.split import SplitPlan
+from pipeline.release.split import SplitPlan, story_ids
 from pipeline.schema import ReleaseRecord, arrow_schema, to_row
 from pipeline.taxonomy import Taxonomy
 
@@ -42,6 +46,14 @@ LABEL_COLUMNS = (
 )
 
 
+#: the input columns a release reads (the other article fields are normalize's bookkeeping)
+INPUT_COLUMNS = (
+    *(f for f in ReleaseRecord.__dataclass_fields__ if f not in ("url", "verified", "annotators")),
+    "source.url",
+    "taxonomy_version",
+)
+
+
 @dataclass
 class CutStats:
     """What a cut kept, dropped and decided; the card and the summary table are built on it."""
@@ -49,7 +61,8 @@ class CutStats:
     input_records: int = 0
     records: Counter[str] = field(default_factory=Counter)
     verified: Counter[str] = field(default_factory=Counter)
-    stories: dict[str, set[str]] = field(default_factory=dict)
+    #: split → which stories (by the plan's story index) have a record there
+    story_seen: dict[str, np.ndarray] = field(default_factory=dict)
     #: (split, kind, label) → count; kind is entity / time / event
     labels: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     verified_labels: int = 0
@@ -73,13 +86,18 @@ class CutStats:
         room = MAX_EXAMPLES - len(self.drop_examples)
         self.drop_examples += [f"{e} ({reason})" for e in examples[:room]]
 
+    def stories(self, split: str) -> int:
+        """How many stories have a record in ``split``."""
+        seen = self.story_seen.get(split)
+        return 0 if seen is None else int(seen.sum())
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready figures (sorted keys, so manifests are byte-stable)."""
         return {
             "input_records": self.input_records,
             "records": dict(sorted(self.records.items())),
             "verified_records": dict(sorted(self.verified.items())),
-            "stories": {k: len(v) for k, v in sorted(self.stories.items())},
+            "stories": {k: self.stories(k) for k in sorted(self.story_seen)},
             "labels": {
                 split: {
                     f"{kind}:{label}": n
@@ -134,17 +152,46 @@ def _replace_field(struct: pa.StructArray, name: str, values: pa.Array) -> pa.St
     return pa.StructArray.from_arrays(arrays, names=names)
 
 
-def _codepoints(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """All strings as one array of code points (Python string indices) and their offsets."""
-    lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
-    offsets = np.zeros(len(strings) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    points = np.frombuffer("".join(strings).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return points, offsets
+def _utf8(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of a string array (nulls as empty) and each string's byte offsets
+    into them, read in place from Arrow's buffers."""
+    if strings.null_count:
+        strings = strings.fill_null("")
+    offsets = np.frombuffer(
+        strings.buffers()[1], np.int32, len(strings) + 1, strings.offset * 4
+    ).astype(np.int64)
+    buffer = strings.buffers()[2]
+    data = np.frombuffer(buffer, np.uint8) if buffer is not None else np.zeros(0, np.uint8)
+    return data[offsets[0] : offsets[-1]], offsets - offsets[0]
+
+
+class _Texts:
+    """The texts of a batch as UTF-8 bytes, with the byte at which each character starts.
+
+    Spans count Python characters (code points); knowing where each one starts lets spans
+    be checked on the bytes Arrow already holds, without decoding a single string.
+    """
+
+    def __init__(self, texts: pa.Array) -> None:
+        self.data, offsets = _utf8(texts)
+        # a character starts at every byte that is not a continuation byte (0x80-0xBF, which
+        # read as int8 are the values below -64)
+        #: byte offset of every character of every text
+        self.char_byte = np.flatnonzero(self.data.view(np.int8) >= -64)
+        #: index (into ``char_byte``) of each text's first character; its length in characters
+        self.first_char = np.searchsorted(self.char_byte, offsets)
+        self.length = np.diff(self.first_char)
+
+    def byte_at(self, chars: np.ndarray) -> np.ndarray:
+        """The byte offsets of character indices (into ``char_byte``; the index one past the
+        last character is the end of the data)."""
+        last = len(self.char_byte)
+        inside = self.char_byte[np.minimum(chars, max(last - 1, 0))] if last else chars
+        return np.where(chars >= last, len(self.data), inside)
 
 
 def _slices(
-    texts: tuple[np.ndarray, np.ndarray],
+    texts: _Texts,
     parents: np.ndarray,
     values: pa.StructArray,
     start: str,
@@ -153,27 +200,28 @@ def _slices(
 ) -> np.ndarray:
     """Whether each span is ``[start, end)`` of its record's text and equals its own text.
 
-    Vectorised over code points (``texts`` from ``_codepoints``): every character of every
-    span is compared with the text at its offset, then reduced per span.
+    Vectorised over bytes: the character offsets become byte offsets of the record's text,
+    then every byte of every span is compared with the text's, and reduced per span.
     """
-    points, text_offsets = texts
     starts = values.field(start).fill_null(-1).to_numpy()
     ends = values.field(end).fill_null(-1).to_numpy()
-    spans, span_offsets = _codepoints(values.field(txt).fill_null("").to_pylist())
-    lengths = np.diff(span_offsets)
-    text_len = np.diff(text_offsets)[parents]
-    ok = (starts >= 0) & (starts < ends) & (ends <= text_len) & (ends - starts == lengths)
+    span_data, span_offsets = _utf8(values.field(txt))
+    span_bytes = np.diff(span_offsets)
+    ok = (starts >= 0) & (starts < ends) & (ends <= texts.length[parents])
+    first = texts.first_char[parents]
+    begin = texts.byte_at(np.where(ok, first + starts, 0))
+    stop = texts.byte_at(np.where(ok, first + ends, 0))
+    ok &= stop - begin == span_bytes
     if not ok.any():
         return ok
-    # the text position of every span character, for the spans whose bounds are fine
-    sizes = np.where(ok, lengths, 0)
-    first = np.repeat(text_offsets[parents] + starts - span_offsets[:-1], sizes)
-    chars = np.repeat(ok, lengths)
-    same = points[first + np.flatnonzero(chars)] == spans[chars]
-    bad = np.flatnonzero(~same)
-    if len(bad):
-        owner = np.searchsorted(span_offsets, np.flatnonzero(chars)[bad], side="right") - 1
-        ok[owner] = False
+    sizes = np.where(ok, span_bytes, 0)
+    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    same = (
+        texts.data[np.repeat(begin, sizes) + within]
+        == span_data[np.repeat(span_offsets[:-1], sizes) + within]
+    )
+    if not same.all():
+        ok[np.repeat(np.arange(len(ok)), sizes)[~same]] = False
     return ok
 
 
@@ -186,10 +234,21 @@ def _known(values: pa.Array, names: list[str]) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- steps
-def _with_gold(table: pa.Table, rows: list[int], golds: list[Gold], plain: pa.Schema) -> pa.Table:
-    """Replace the labels, ``verified`` and ``annotators`` of ``rows`` by their gold."""
-    if not rows:
+#: the columns human gold replaces
+GOLD_COLUMNS = ("entities", "times", "events", "annotators")
+
+
+def _arrange(
+    table: pa.Table, order: np.ndarray, rows: list[int], golds: list[Gold], plain: pa.Schema
+) -> pa.Table:
+    """The rows ``order`` of ``table`` (one copy), with the labels, ``verified`` and
+    ``annotators`` of ``rows`` replaced by their gold on the way."""
+    n = table.num_rows
+    if not rows and np.array_equal(order, np.arange(n)):
         return table
+    take = pa.array(order)
+    if not rows:
+        return table.take(take)
     human = pa.Table.from_pylist(
         [
             {
@@ -200,26 +259,29 @@ def _with_gold(table: pa.Table, rows: list[int], golds: list[Gold], plain: pa.Sc
             }
             for g in golds
         ],
-        schema=pa.schema([plain.field(c) for c in ("entities", "times", "events", "annotators")]),
+        schema=pa.schema([plain.field(c) for c in GOLD_COLUMNS]),
     )
-    n = table.num_rows
-    index = np.arange(n)
-    index[rows] = n + np.arange(len(rows))
-    take = pa.array(index)
-    for name in ("entities", "times", "events", "annotators"):
-        merged = pa.concat_arrays([table[name].combine_chunks(), human[name].combine_chunks()])
-        table = table.set_column(table.schema.get_field_index(name), name, merged.take(take))
+    source = np.arange(n)
+    source[rows] = n + np.arange(len(rows))  # where each row's labels come from
+    from_gold = pa.array(source[order])
     verified = np.zeros(n, dtype=bool)
     verified[rows] = True
-    return table.set_column(
-        table.schema.get_field_index("verified"), "verified", pa.array(verified)
-    )
+    columns = []
+    for name in plain.names:
+        if name in GOLD_COLUMNS:
+            merged = pa.concat_arrays([table[name].combine_chunks(), human[name].combine_chunks()])
+            columns.append(merged.take(from_gold))
+        elif name == "verified":
+            columns.append(pa.array(verified[order]))
+        else:
+            columns.append(table[name].take(take))
+    return pa.Table.from_arrays(columns, schema=plain)
 
 
 def _clean(table: pa.Table, tax: Taxonomy, stats: CutStats) -> pa.Table:
     """Drop labels outside the taxonomy or whose spans do not slice the text."""
-    texts = _codepoints(table["text"].to_pylist())
-    ids = table["id"].to_pylist()
+    texts = _Texts(table["text"].combine_chunks())
+    ids = table["id"]
     allowed = {"entity": tax.entity_labels, "time": tax.time_labels, "event": list(tax.event_types)}
     dropped_ids: dict[int, set[str]] = {}
     for column, label, start, end, txt, kind in LABEL_COLUMNS:
@@ -238,7 +300,7 @@ def _clean(table: pa.Table, tax: Taxonomy, stats: CutStats) -> pa.Table:
                 bad = np.flatnonzero(mask)
                 labels = values.field(label).take(pa.array(bad[:MAX_EXAMPLES])).to_pylist()
                 where = [
-                    f"{ids[parents[k]]}: {lab} {values.field(start)[int(k)]}-"
+                    f"{ids[int(parents[k])].as_py()}: {lab} {values.field(start)[int(k)]}-"
                     f"{values.field(end)[int(k)]} from {values.field('source')[int(k)]}"
                     for k, lab in zip(bad[:MAX_EXAMPLES], labels, strict=True)
                 ]
@@ -261,8 +323,8 @@ def _clean(table: pa.Table, tax: Taxonomy, stats: CutStats) -> pa.Table:
 def _clean_arguments(
     events: pa.StructArray,
     event_parents: np.ndarray,
-    texts: tuple[np.ndarray, np.ndarray],
-    ids: list[str],
+    texts: _Texts,
+    ids: pa.ChunkedArray,
     dropped_ids: dict[int, set[str]],
     tax: Taxonomy,
     stats: CutStats,
@@ -281,7 +343,10 @@ def _clean_arguments(
         stats.drop(
             "event argument invalid",
             len(bad),
-            [f"{ids[record[k]]}: {flat.field('role')[int(k)]}" for k in bad[:MAX_EXAMPLES]],
+            [
+                f"{ids[int(record[k])].as_py()}: {flat.field('role')[int(k)]}"
+                for k in bad[:MAX_EXAMPLES]
+            ],
         )
     if dropped_ids:
         refs = flat.field("ref").to_pylist()
@@ -294,80 +359,110 @@ def _clean_arguments(
     return _replace_field(events, "arguments", _filter_list(args, keep))
 
 
-def _count(stats: CutStats, split: str, table: pa.Table, taxonomy: list[str | None]) -> None:
-    stats.records[split] += table.num_rows
-    stats.stories.setdefault(split, set()).update(table["story_id"].to_pylist())
+def _count(
+    stats: CutStats,
+    table: pa.Table,
+    codes: np.ndarray,
+    stories: np.ndarray,
+    plan: SplitPlan,
+) -> None:
+    """Add a batch's records, stories, labels and versions to the figures, per split
+    (``codes``: each row's split index in ``plan.names``)."""
+    names = plan.names
     verified = table["verified"].to_numpy(zero_copy_only=False)
-    stats.verified[split] += int(verified.sum())
+    for k, split in enumerate(names):
+        mask = codes == k
+        if mask.any():
+            stats.records[split] += int(mask.sum())
+            stats.verified[split] += int(verified[mask].sum())
+            seen = stats.story_seen.setdefault(split, np.zeros(plan.stories, dtype=bool))
+            seen[stories[mask]] = True
     for column, label, *_, kind in LABEL_COLUMNS:
         col = table[column].combine_chunks()
-        values = col.flatten()
         lengths = pc.list_value_length(col).to_numpy(zero_copy_only=False)
         stats.total_labels += int(lengths.sum())
         stats.verified_labels += int(lengths[verified].sum())
-        if len(values):
-            for item in pc.value_counts(values.field(label)).to_pylist():
-                stats.labels[split, kind, item["values"]] += item["counts"]
-            human = pc.starts_with(values.field("source").fill_null(""), "annotator:")
-            stats.human_sourced_labels += int(pc.sum(human).as_py() or 0)
+        values = col.flatten()
+        if not len(values):
+            continue
+        encoded = values.field(label).fill_null("").dictionary_encode()
+        labels = encoded.dictionary.to_pylist()
+        row_split = np.repeat(codes, lengths)
+        keys = row_split.astype(np.int64) * len(labels) + encoded.indices.to_numpy()
+        tally = np.bincount(keys, minlength=len(names) * len(labels))
+        for key in np.flatnonzero(tally).tolist():
+            stats.labels[names[key // len(labels)], kind, labels[key % len(labels)]] += int(
+                tally[key]
+            )
+        human = pc.starts_with(values.field("source").fill_null(""), "annotator:")
+        stats.human_sourced_labels += int(pc.sum(human).as_py() or 0)
     for column, counter in (("model_version", stats.model_versions), ("outlet", stats.outlets)):
         for item in pc.value_counts(table[column].fill_null("unknown")).to_pylist():
             counter[item["values"]] += item["counts"]
-    stats.taxonomy_versions.update(v or "none" for v in taxonomy)
 
 
 def release_batch(
     batch: pa.RecordBatch,
+    offset: int,
     gold: Mapping[str, Gold],
     plan: SplitPlan,
     tax: Taxonomy,
     stats: CutStats,
     verified_only: bool = False,
 ) -> Iterator[tuple[str, pa.Table]]:
-    """(split, release table with ClassLabel ids) for one batch of pre-annotated rows."""
+    """(split, release table with ClassLabel ids) for one batch of pre-annotated rows, the
+    ones at ``offset`` onwards of the input the plan was made from."""
     plain = arrow_schema(ReleaseRecord)
     n = batch.num_rows
+    if offset + n > len(plan.record_split):
+        raise ValueError(f"rows {offset}-{offset + n} are beyond the split plan's input")
+    split_codes = plan.record_split[offset : offset + n]
+    story_codes = plan.record_story[offset : offset + n]
     stats.input_records += n
-    ids = batch.column("id").to_pylist()
-    stories = [s or i for s, i in zip(batch.column("story_id").to_pylist(), ids, strict=True)]
-    keep = np.ones(n, dtype=bool)
-    rows, golds = [], []
-    for k, aid in enumerate(ids):
-        g = gold.get(aid)
-        if g is None:
-            keep[k] = not verified_only
-            stats.unverified_left_out += verified_only
-            continue
-        stats.gold_used += 1
-        if g.unusable:
-            stats.unusable += 1
-            keep[k] = False
-            continue
-        stats.rules[g.rule] += 1
-        if g.agreement is not None:
-            stats.agreement_sum += g.agreement
-            stats.agreement_articles += 1
-        rows.append(k)
-        golds.append(g)
+    ids = batch.column("id")
+    keep = np.ones(n, dtype=bool) if not verified_only else np.zeros(n, dtype=bool)
+    rows, golds, unusable = [], [], 0
+    if gold:
+        for k, g in enumerate(map(gold.get, ids.to_pylist())):
+            if g is None:
+                continue
+            stats.gold_used += 1
+            if g.unusable:
+                unusable += 1
+                keep[k] = False
+                continue
+            keep[k] = True
+            stats.rules[g.rule] += 1
+            if g.agreement is not None:
+                stats.agreement_sum += g.agreement
+                stats.agreement_articles += 1
+            rows.append(k)
+            golds.append(g)
+    stats.unusable += unusable
+    if verified_only:
+        stats.unverified_left_out += n - len(rows) - unusable
     columns = {name: batch.column(name) for name in plain.names if name in batch.schema.names}
     columns["url"] = batch.column("source").field("url")
-    columns["story_id"] = pa.array(stories, pa.string())
+    columns["story_id"] = story_ids(batch.column("story_id"), ids)
     columns["verified"] = pa.array(np.zeros(n, dtype=bool))
-    columns["annotators"] = pa.array([[]] * n, pa.list_(pa.string()))
+    columns["annotators"] = pa.ListArray.from_arrays(
+        pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string())
+    )
     table = pa.Table.from_arrays([columns[f.name] for f in plain], schema=plain)
-    table = _with_gold(table, rows, golds, plain)
-    taxonomy = batch.column("taxonomy_version").to_pylist()
-    if not keep.all():
-        table = table.filter(pa.array(keep))
-        taxonomy = [t for t, k in zip(taxonomy, keep, strict=True) if k]
-    if not table.num_rows:
+    # one copy: the kept rows grouped by split (input order within a split), gold applied
+    order = np.argsort(split_codes, kind="stable")
+    order = order[keep[order]]
+    if not len(order):
         return
+    table = _arrange(table, order, rows, golds, plain)
+    split_codes, story_codes = split_codes[order], story_codes[order]
+    taxonomy = batch.column("taxonomy_version").take(pa.array(order))
+    for item in pc.value_counts(taxonomy.fill_null("none")).to_pylist():
+        stats.taxonomy_versions[item["values"]] += item["counts"]
     table = _clean(table, tax, stats)
-    splits = np.array([plan.split(s) for s in table["story_id"].to_pylist()], dtype=object)
+    _count(stats, table, split_codes, story_codes, plan)
     encoded = encode_labels(table, tax)
-    for split in plan.ratios:
-        mask = splits == split
-        if mask.any():
-            part = table.filter(pa.array(mask))
-            _count(stats, split, part, [t for t, m in zip(taxonomy, mask, strict=True) if m])
-            yield split, encoded.filter(pa.array(mask))
+    bounds = np.searchsorted(split_codes, np.arange(len(plan.names) + 1))
+    for k, split in enumerate(plan.names):
+        if bounds[k + 1] > bounds[k]:
+            yield split, encoded.slice(bounds[k], bounds[k + 1] - bounds[k])

@@ -8,6 +8,7 @@ network, this check does not.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pipeline.errors import PipelineError
@@ -117,6 +118,11 @@ def _flatten(figures: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+def _jaccard_error(threshold: float, num_perm: int) -> float:
+    """One standard deviation of a MinHash Jaccard estimate at ``threshold``."""
+    return math.sqrt(threshold * (1 - threshold) / num_perm)
 
 
 def _pct(part: int, whole: int) -> str:
@@ -241,9 +247,9 @@ def render(
         "",
         "## Leakage check",
         "",
-        f"MinHash LSH (datasketch, {plan['num_perm']} permutations, "
-        f"{plan['shingle_size']}-word shingles, Jaccard threshold {plan['threshold']}) over "
-        f"every text before the split: {plan['pairs']} near-duplicate pair(s) found, "
+        f"Banded MinHash LSH over every text before the split (the signatures normalize "
+        f"computed: {plan['num_perm']} permutations of {plan['shingle_size']}-word shingles; "
+        f"Jaccard threshold {plan['threshold']}): {plan['pairs']} near-duplicate pair(s) found, "
         f"{plan['merged_stories']} merge(s) of distinct stories into one split group. "
         f"Near-duplicate pairs across splits after the split: {plan['cross_split_pairs']}.",
         "",
@@ -269,7 +275,8 @@ def render(
         "- Split ratios hold over stories, not records: a large story moves many records at "
         "once, so small releases deviate from the ratios (and may leave a split empty).",
         f"- The near-duplicate check estimates Jaccard from {plan['num_perm']} permutations "
-        "(about ±0.05 at 0.8): a pair just above the threshold can be missed.",
+        f"(about ±{_jaccard_error(plan['threshold'], plan['num_perm']):.2f} at "
+        f"{plan['threshold']}): a pair just above the threshold can be missed.",
     ]
     if stats["dropped_labels"]:
         dropped = ", ".join(f"{k}: {v}" for k, v in stats["dropped_labels"].items())

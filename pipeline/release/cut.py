@@ -2,8 +2,14 @@
 
 This module owns the cut's I/O (through ``pipeline.io``) and its order of steps; the
 decisions live in ``gold``, ``split`` and ``build``. Two passes over the pre-annotated file:
-the first reads ids, stories and texts only, to plan the splits; the second streams the
-records into the per-split shard writers. Nothing holds the whole release in memory.
+the first reads ids, stories and the MinHash normalize stored (not the texts), to plan the
+splits; the second streams the records into the per-split shard writers. Nothing holds the
+whole release in memory: the plan keeps a few hundred bytes per record, the second pass a
+few row groups.
+
+The second pass runs on three threads, because its three parts each release the GIL for
+most of their work: one reads and decodes the next batch (Arrow), this one builds the
+release rows (Arrow and numpy), and the shard writer's compresses and writes (Arrow).
 """
 
 from __future__ import annotations
@@ -15,28 +21,32 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from pipeline.errors import PipelineError
 from pipeline.io import (
+    RowGroups,
     ShardWriter,
     atomic_open,
     count_records,
     file_sha256,
+    prefetched,
     read_batches,
     read_json,
     read_records,
     write_json,
 )
+from pipeline.normalize.config import NormalizeConfig
 from pipeline.params import load_params
 from pipeline.release import card as card_mod
 from pipeline.release import store
-from pipeline.release.build import CutStats, release_batch
+from pipeline.release.build import INPUT_COLUMNS, CutStats, release_batch
 from pipeline.release.changes import diff_releases, first_release
 from pipeline.release.features import release_features, release_schema
 from pipeline.release.gold import Gold, resolve
 from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
-from pipeline.release.split import DuplicateIdError, SplitPlan, plan_splits
+from pipeline.release.split import SplitPlan, plan_splits, signature_rows, story_ids
 from pipeline.schema import SCHEMA_VERSION, Annotation, PreannotatedArticle
 from pipeline.schema import ReleaseRecord as Record
 from pipeline.taxonomy import Taxonomy, load_taxonomy
@@ -74,26 +84,36 @@ def load_gold(path: Path | None) -> dict[str, Gold]:
 
 
 def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
-    def batches() -> Iterator[tuple[list[str], list[str], pa.Array]]:
-        columns = ["id", "story_id", "text"]
-        for batch in read_batches(preannotated, PreannotatedArticle, columns=columns):
-            ids = batch.column("id").to_pylist()
-            stories = batch.column("story_id").to_pylist()
-            stories = [s or i for s, i in zip(stories, ids, strict=True)]
-            yield ids, stories, batch.column("text")
+    """Plan the splits from ids, stories and stored MinHash, one row group at a time (the
+    text is read only for a group holding records without a stored MinHash)."""
+    config = NormalizeConfig.from_params()
+    groups = RowGroups(preannotated, PreannotatedArticle)
+
+    def batches() -> Iterator[tuple[pa.Array, pa.Array, np.ndarray]]:
+        for index in range(len(groups)):
+            part = groups.read(index, ["id", "story_id", "minhash"]).combine_chunks()
+            ids = part["id"].chunk(0) if part.num_rows else pa.array([], pa.string())
+            if not len(ids):
+                continue
+            stories = story_ids(part["story_id"].chunk(0), ids)
+
+            def texts(index: int = index) -> list[str]:
+                return groups.read(index, ["text"])["text"].to_pylist()
+
+            yield ids, stories, signature_rows(part["minhash"].chunk(0), ids, texts, config)
 
     try:
-        return plan_splits(
+        plan = plan_splits(
             batches(),
             ratios=params["splits"],
             seed=int(params["seed"]),
             threshold=float(params["near_duplicate_threshold"]),
-            num_perm=int(params["num_perm"]),
-            shingle_size=int(params["shingle_size"]),
-            workers=int(params["minhash_workers"]),
+            num_perm=config.num_perm,
         )
-    except DuplicateIdError as exc:
+    except PipelineError as exc:
         raise PipelineError(f"{preannotated}: {exc}") from None
+    plan.params["shingle_size"] = config.shingle_size
+    return plan
 
 
 def _write_shards(
@@ -112,14 +132,20 @@ def _write_shards(
             schema,
             int(params["row_group_size"]),
             int(params["max_shard_bytes"]),
+            compression_level=int(params["compression_level"]),
         )
         for s in splits
     }
     num_bytes = dict.fromkeys(splits, 0)
-    for split, table in tables:
-        table = table.cast(schema)
-        num_bytes[split] += table.nbytes
-        writers[split].write(table)
+    try:
+        for split, table in tables:
+            table = table.cast(schema)
+            num_bytes[split] += table.nbytes
+            writers[split].write(table)
+    except BaseException:
+        for writer in writers.values():
+            writer.abort()
+        raise
     out = {}
     for split in splits:
         shards = writers[split].close()
@@ -140,8 +166,18 @@ def _tables(
     verified_only: bool,
     batch_size: int,
 ) -> Iterator[tuple[str, pa.Table]]:
-    for batch in read_batches(preannotated, PreannotatedArticle, batch_size=batch_size):
-        yield from release_batch(batch, gold, plan, tax, stats, verified_only)
+    offset = 0
+    batches = read_batches(
+        preannotated, PreannotatedArticle, list(INPUT_COLUMNS), batch_size, threads=False
+    )
+    changed = PipelineError(f"{preannotated}: changed while the release was being cut")
+    for batch in prefetched(batches):
+        if offset + batch.num_rows > len(plan.record_split):
+            raise changed
+        yield from release_batch(batch, offset, gold, plan, tax, stats, verified_only)
+        offset += batch.num_rows
+    if offset != len(plan.record_split):
+        raise changed
 
 
 def cut(
@@ -279,7 +315,7 @@ def _manifest(
         "splits": {
             s: {
                 "records": stats.records.get(s, 0),
-                "stories": len(stats.stories.get(s, ())),
+                "stories": stats.stories(s),
                 "files": written[s]["files"],
             }
             for s in plan.ratios

@@ -58,14 +58,19 @@ def _map_field(column: pa.ChunkedArray, field: str, fn: Any) -> pa.ChunkedArray:
     """Apply ``fn`` to one field of the structs inside a ``list<struct>`` column."""
     chunks = []
     for chunk in column.chunks:
-        values: pa.StructArray = chunk.values
+        # a sliced chunk: its own values and offsets from 0 (Arrow builds no list from
+        # sliced offsets with a null mask)
+        offsets = chunk.offsets
+        first, last = offsets[0].as_py(), offsets[-1].as_py()
+        offsets = pc.subtract(offsets, first)
+        values: pa.StructArray = chunk.values.slice(first, last - first)
         arrays = [
             fn(values.field(i)) if values.type.field(i).name == field else values.field(i)
             for i in range(values.type.num_fields)
         ]
         names = [values.type.field(i).name for i in range(values.type.num_fields)]
         struct = pa.StructArray.from_arrays(arrays, names=names)
-        chunks.append(pa.ListArray.from_arrays(chunk.offsets, struct, mask=chunk.is_null()))
+        chunks.append(pa.ListArray.from_arrays(offsets, struct, mask=chunk.is_null()))
     return pa.chunked_array(chunks)
 
 

@@ -1,20 +1,23 @@
 """Leakage-free splits: by story, seeded and deterministic, checked with MinHash.
 
 Every record belongs to a *split group*: its story (``story_id``, else its own id), merged
-with every other story it shares a near-duplicate with. The near-duplicates come from a
-MinHash LSH index (datasketch) over word shingles of every text, built before the split, so a
-re-told story that normalize clustered apart still lands in one split. A group's split is a
-seeded xxh64 of its representative story id (the smallest one) mapped onto the cumulative
-ratios: the same stories always go to the same split, whatever else is in the release.
-After the split, every near-duplicate pair is checked again: a pair across two splits is a
-program error, and the figures go into the dataset card.
+with every other story it shares a near-duplicate with. Near duplicates are found over the
+whole release input with normalize's own MinHash signatures (``Article.minhash``: the same
+shingles, permutations and banded LSH, so "near duplicate" means one thing in the whole
+pipeline), and a re-told story that normalize clustered apart (two normalize runs never
+compare their articles) still lands in one split. A group's split is a seeded xxh64 of its
+representative story id (the smallest one) mapped onto the cumulative ratios: the same
+stories always go to the same split, whatever else is in the release. After the split,
+every near-duplicate pair is checked again: a pair across two splits is a program error,
+and the figures go into the dataset card.
+
+The plan keeps per record only its signature, a story index and a split code (about
+0.6 KB at 128 permutations), never the text or the labels.
 """
 
 from __future__ import annotations
 
-import collections
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,10 +26,17 @@ import pyarrow.compute as pc
 import xxhash
 
 from pipeline.errors import PipelineError
+from pipeline.normalize.config import NormalizeConfig
+from pipeline.normalize.grouping import (
+    Rows,
+    candidate_pairs,
+    lsh_bands,
+    near_signature,
+    similarities,
+    words,
+)
 
 _HASH_SPACE = float(2**64)
-#: datasketch permutation scheme of ``MinHash.bulk``'s default, whose values are uint32
-SCHEME = "affine32"
 
 
 class DuplicateIdError(PipelineError):
@@ -42,6 +52,12 @@ def check_ratios(ratios: dict[str, float]) -> dict[str, float]:
     return {name: float(r) for name, r in ratios.items()}
 
 
+def story_ids(stories: pa.Array, ids: pa.Array) -> pa.Array:
+    """Each record's story: its ``story_id``, or its own id when it has none (null or "")."""
+    missing = pc.fill_null(pc.equal(stories, ""), True)
+    return pc.if_else(missing, ids, stories)
+
+
 def split_of(group: str, seed: int, ratios: dict[str, float]) -> str:
     """The split of a group: xxh64(seed, group id) as a fraction, against cumulative ratios."""
     u = xxhash.xxh64_intdigest(group.encode("utf-8"), seed=seed) / _HASH_SPACE
@@ -53,121 +69,71 @@ def split_of(group: str, seed: int, ratios: dict[str, float]) -> str:
     return next(reversed(ratios))
 
 
-#: multiplier of the rolling combination of word hashes into a shingle hash (FNV prime)
-_ROLL = np.uint32(0x01000193)
-#: how many permuted values ``signatures`` holds at once (a few MB: stays in cache)
-_CHUNK = 1 << 20
+def signature_rows(
+    minhash: pa.Array, ids: pa.Array, texts: Callable[[], list[str]], config: NormalizeConfig
+) -> np.ndarray:
+    """The (records, ``num_perm``) uint32 MinHash rows of a batch.
 
-
-def shingle_hashes(texts: pa.Array, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """32-bit hashes of the ``size``-word shingles of a batch of texts, flat, with the
-    offsets of each text's run (a text shorter than ``size`` words is one shingle, an empty
-    one has none).
-
-    Words are split on ASCII whitespace by Arrow; each distinct word of the batch is hashed
-    once (xxh32), and a shingle's hash rolls its words' hashes together in uint32
-    arithmetic: far cheaper than joining and hashing every shingle string in Python, and
-    equal for equal shingles, which is all MinHash needs.
+    Stored signatures (``Article.minhash``) are read in place; a record without one (text
+    that did not come through normalize) gets it computed from its text exactly as
+    normalize would, and ``texts`` is only called then. A stored signature of another size
+    means normalize ran with other params: comparing it would be meaningless, so it is an
+    error naming the record.
     """
-    words = pc.ascii_split_whitespace(texts)
-    flat = words.flatten()
-    nonempty = pc.greater(pc.binary_length(flat), 0)  # leading/trailing blanks split as ""
-    parents = pc.list_parent_indices(words).filter(nonempty).to_numpy()
-    counts = np.bincount(parents, minlength=len(texts))
-    ends = np.cumsum(counts)
-    encoded = flat.filter(nonempty).dictionary_encode()
-    distinct = encoded.dictionary.to_pylist()
-    table = np.fromiter(
-        (xxhash.xxh32_intdigest(w.encode("utf-8")) for w in distinct),
-        dtype=np.uint32,
-        count=len(distinct),
-    )
-    hashes = table[encoded.indices.to_numpy()] if len(distinct) else np.zeros(0, np.uint32)
-    rolled = hashes[: max(len(hashes) - size + 1, 0)].copy()
-    for j in range(1, size):
-        rolled = rolled * _ROLL ^ hashes[j : len(rolled) + j]
-    # a rolled position is a shingle of its text when the text has ``size`` words from it
-    valid = np.arange(len(rolled)) + size <= ends[parents[: len(rolled)]]
-    out, owner = rolled[valid], parents[: len(rolled)][valid]
-    short = np.flatnonzero((counts > 0) & (counts < size))
-    if len(short):  # rare: whole-text shingles, merged back in text order
-        extra = []
-        for doc in short.tolist():
-            run = hashes[ends[doc] - counts[doc] : ends[doc]]
-            value = run[:1].copy()
-            for h in run[1:]:
-                value = value * _ROLL ^ h  # uint32 arrays wrap silently, as intended
-            extra.append(value)
-        order = np.argsort(np.concatenate([owner, short]), kind="stable")
-        out = np.concatenate([out, *extra])[order]
-        owner = np.concatenate([owner, short])[order]
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner, minlength=len(texts)), out=offsets[1:])
-    return out, offsets
-
-
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer, which datasketch's ``affine32`` scheme applies to
-    every input hash before its permutations."""
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
-
-
-def signatures(texts: pa.Array, num_perm: int, shingle_size: int) -> np.ndarray:
-    """MinHash signatures of a batch of texts, one uint32 row each.
-
-    The same values as datasketch's ``MinHash(num_perm, scheme="affine32")`` updated with
-    each text's shingle hashes (its own permutations, its pre-mix; a test holds them equal),
-    computed for the whole batch at once: datasketch's per-object update costs three times
-    more in Python overhead than the arithmetic itself.
-    """
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, scheme=SCHEME).permutations
-    hashes, offsets = shingle_hashes(texts, shingle_size)
-    mixed = _fmix32(hashes)
-    out = np.full((len(texts), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-    docs = np.flatnonzero(np.diff(offsets) > 0)
-    step = max(1, _CHUNK // num_perm)
-    i = 0
-    while i < len(docs):  # chunks of whole texts, ~_CHUNK values at a time
-        j = i + 1
-        while j < len(docs) and offsets[docs[j] + 1] - offsets[docs[i]] <= step:
-            j += 1
-        lo, hi = offsets[docs[i]], offsets[docs[j - 1] + 1]
-        # one row per permutation: reduceat then runs along contiguous memory (5× faster)
-        permuted = a[:, None] * mixed[None, lo:hi] + b[:, None]
-        out[docs[i:j]] = np.minimum.reduceat(permuted, offsets[docs[i:j]] - lo, axis=1).T
-        i = j
+    width = config.num_perm
+    lengths = pc.binary_length(minhash).fill_null(-1).to_numpy(zero_copy_only=False)
+    wrong = np.flatnonzero((lengths >= 0) & (lengths != 4 * width))
+    if len(wrong):
+        k = int(wrong[0])
+        raise PipelineError(
+            f"record {ids[k].as_py()}: its MinHash has {lengths[k] // 4} values but "
+            f"normalize.num_perm is {width}: normalize the articles again"
+        )
+    out = np.empty((len(minhash), width), dtype=np.uint32)
+    present = lengths >= 0
+    if present.any():
+        stored = minhash if present.all() else minhash.filter(pa.array(present))
+        offsets = np.frombuffer(stored.buffers()[1], np.int32, len(stored) + 1, stored.offset * 4)
+        data = np.frombuffer(stored.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
+        out[present] = data.view("<u4").reshape(-1, width)
+    if not present.all():
+        text = texts()
+        for k in np.flatnonzero(~present).tolist():
+            out[k] = near_signature(words(text[k]), config)
     return out
 
 
 @dataclass
 class SplitPlan:
-    """The split of every story and the near-duplicate evidence behind it."""
+    """The split of every input record (by position) and the near-duplicate evidence."""
 
     ratios: dict[str, float]
     seed: int
-    story_split: dict[str, str] = field(default_factory=dict)
-    #: near-duplicate pairs (record id, record id, estimated Jaccard)
+    #: per input record, in input order: the index of its split in ``ratios``
+    record_split: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    #: per input record: the index of its story (stories are numbered in order of appearance)
+    record_story: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    stories: int = 0
+    #: near-duplicate pairs (record id, record id, estimated Jaccard), earlier record first
     pairs: list[tuple[str, str, float]] = field(default_factory=list)
     merged_stories: int = 0
     cross_split_pairs: int = 0
     params: dict[str, float] = field(default_factory=dict)
 
-    def split(self, story: str) -> str:
-        """The split of a story id seen while planning."""
-        return self.story_split[story]
+    @property
+    def names(self) -> list[str]:
+        """The split names, in params order (``record_split`` indexes this list)."""
+        return list(self.ratios)
 
 
 class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
+    """Union-find over story indices whose representative is the smallest story id."""
 
-    def find(self, x: str) -> str:
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
         root = x
         while self.parent.get(root, root) != root:
             root = self.parent[root]
@@ -175,87 +141,75 @@ class _UnionFind:
             self.parent[x], x = root, self.parent.get(x, x)
         return root
 
-    def union(self, a: str, b: str) -> bool:
+    def union(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
-        lo, hi = sorted((ra, rb))  # the smallest story id represents the group
+        lo, hi = sorted((ra, rb), key=self.names.__getitem__)
         self.parent[hi] = lo
         return True
 
 
-def _signature_stream(
-    batches: Iterable[tuple[list[str], list[str], pa.Array]],
-    num_perm: int,
-    shingle_size: int,
-    workers: int,
-) -> Iterator[tuple[list[str], list[str], np.ndarray]]:
-    """(ids, stories, signatures) per batch, in order; with ``workers`` ≥ 1 the signatures
-    are computed in that many worker processes (at most 2 × workers batches in flight)
-    while this one indexes, with 0 right here."""
-    if workers <= 0:
-        for ids, stories, texts in batches:
-            yield ids, stories, signatures(texts, num_perm, shingle_size)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: collections.deque[tuple[list[str], list[str], Future[np.ndarray]]] = (
-            collections.deque()
-        )
-        for ids, stories, texts in batches:
-            pending.append((ids, stories, pool.submit(signatures, texts, num_perm, shingle_size)))
-            if len(pending) >= 2 * workers:
-                ids_, stories_, fut = pending.popleft()
-                yield ids_, stories_, fut.result()
-        while pending:
-            ids_, stories_, fut = pending.popleft()
-            yield ids_, stories_, fut.result()
+def _check_unique(ids: pa.ChunkedArray) -> None:
+    counts = pc.value_counts(ids)
+    repeated = counts.filter(pc.greater(counts.field("counts"), 1))
+    if len(repeated):
+        first = repeated.field("values")[0].as_py()
+        raise DuplicateIdError(f"record id {first} appears twice in the input")
 
 
 def plan_splits(
-    batches: Iterable[tuple[list[str], list[str], pa.Array]],
+    batches: Iterable[tuple[pa.Array, pa.Array, np.ndarray]],
     ratios: dict[str, float],
     seed: int,
     threshold: float,
     num_perm: int,
-    shingle_size: int,
-    workers: int = 1,
 ) -> SplitPlan:
-    """Plan the splits from (record ids, story ids, texts) batches, streamed.
+    """Plan the splits from (record ids, story ids, signature rows) batches, streamed.
 
-    Memory holds one signature per record (``num_perm`` × 4 bytes) and the LSH index, not
-    the texts.
+    Story ids must be filled in (a record without one is its own story). Signatures are
+    ``num_perm`` uint32 values per record, as normalize computes them.
     """
-    from datasketch import LeanMinHash, MinHashLSH
-
     plan = SplitPlan(ratios=check_ratios(ratios), seed=seed)
-    plan.params = {
-        "threshold": threshold,
-        "num_perm": num_perm,
-        "shingle_size": shingle_size,
-    }
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    sigs: dict[str, np.ndarray] = {}
-    story_of: dict[str, str] = {}
-    groups = _UnionFind()
-    for ids, stories, sig in _signature_stream(batches, num_perm, shingle_size, workers):
-        for rid, story, row in zip(ids, stories, sig, strict=True):
-            if rid in story_of:
-                raise DuplicateIdError(f"record id {rid} appears twice in the input")
-            story_of[rid] = story
-            groups.find(story)
-            minhash = LeanMinHash(seed=1, hashvalues=row, scheme=SCHEME)
-            for other in sorted(lsh.query(minhash)):
-                jaccard = float(np.mean(sigs[other] == row))
-                if jaccard >= threshold:
-                    plan.pairs.append((other, rid, round(jaccard, 4)))
-                    if groups.union(story_of[other], story):
-                        plan.merged_stories += 1
-            lsh.insert(rid, minhash)
-            sigs[rid] = row
-    for story in {s for s in story_of.values()}:
-        plan.story_split[story] = split_of(groups.find(story), seed, plan.ratios)
-    plan.cross_split_pairs = sum(
-        plan.split(story_of[a]) != plan.split(story_of[b]) for a, b, _ in plan.pairs
+    plan.params = {"threshold": threshold, "num_perm": num_perm}
+    sigs = Rows(num_perm)
+    id_chunks: list[pa.Array] = []
+    story_chunks: list[pa.Array] = []
+    for ids, stories, rows in batches:
+        id_chunks.append(ids)
+        story_chunks.append(stories)
+        sigs.extend(rows)
+    ids = pa.chunked_array(id_chunks, pa.string())
+    _check_unique(ids)
+    encoded = pa.chunked_array(story_chunks, pa.string()).combine_chunks().dictionary_encode()
+    record_story = encoded.indices.to_numpy().astype(np.int32)
+    names: list[str] = encoded.dictionary.to_pylist()
+    del story_chunks, encoded
+
+    candidates = candidate_pairs(sigs, *lsh_bands(threshold, num_perm))
+    jaccard = similarities(sigs, candidates)
+    near = candidates[jaccard >= threshold]
+    groups = _UnionFind(names)
+    for i, j in near.tolist():
+        plan.merged_stories += groups.union(int(record_story[i]), int(record_story[j]))
+    firsts = ids.take(pa.array(near[:, 0])).to_pylist() if len(near) else []
+    seconds = ids.take(pa.array(near[:, 1])).to_pylist() if len(near) else []
+    plan.pairs = [
+        (a, b, round(float(s), 4))
+        for a, b, s in zip(firsts, seconds, jaccard[jaccard >= threshold].tolist(), strict=True)
+    ]
+
+    code = {name: k for k, name in enumerate(plan.ratios)}
+    story_split = np.fromiter(
+        (code[split_of(names[groups.find(s)], seed, plan.ratios)] for s in range(len(names))),
+        dtype=np.uint8,
+        count=len(names),
+    )
+    plan.stories = len(names)
+    plan.record_story = record_story
+    plan.record_split = story_split[record_story]
+    plan.cross_split_pairs = int(
+        (plan.record_split[near[:, 0]] != plan.record_split[near[:, 1]]).sum()
     )
     if plan.cross_split_pairs:
         raise PipelineError(
