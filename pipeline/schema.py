@@ -295,16 +295,23 @@ def _converters(cls: type) -> tuple[tuple[str, Any], ...]:
 
 
 def _converter(hint: Any) -> Any:
+    """The function making a typed value of a plain one, or None where the plain value is
+    already it (scalars): from_row then copies it without a call."""
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
         inner = _converter(next(a for a in get_args(hint) if a is not type(None)))
-        return lambda v: None if v is None else inner(v)
+        return None if inner is None else (lambda v: None if v is None else inner(v))
     if origin is list:
         inner = _converter(get_args(hint)[0])
-        return lambda v: [inner(x) for x in v]
+        return list if inner is None else (lambda v: [inner(x) for x in v])
     if dataclasses.is_dataclass(hint):
         return lambda v: from_row(hint, v)
-    return lambda v: v
+    return None
+
+
+@cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 def from_row(cls: type[R], row: typing.Mapping[str, Any]) -> R:
@@ -313,10 +320,14 @@ def from_row(cls: type[R], row: typing.Mapping[str, Any]) -> R:
     Missing fields with defaults take their default; unknown keys are an error, because a
     silently dropped field is lost data.
     """
-    unknown = set(row) - {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    if unknown:
+    if not _field_names(cls).issuperset(row):
+        unknown = set(row) - _field_names(cls)
         raise ValueError(f"{cls.__name__}: unknown field(s) {', '.join(sorted(unknown))}")
-    kwargs = {name: conv(row[name]) for name, conv in _converters(cls) if name in row}
+    kwargs = {
+        name: row[name] if conv is None else conv(row[name])
+        for name, conv in _converters(cls)
+        if name in row
+    }
     return cls(**kwargs)
 
 

@@ -166,28 +166,27 @@ def _utf8(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Texts:
-    """The texts of a batch as UTF-8 bytes, with the byte at which each character starts.
+    """The texts of a batch as UTF-8 bytes, with where characters and bytes part ways.
 
-    Spans count Python characters (code points); knowing where each one starts lets spans
-    be checked on the bytes Arrow already holds, without decoding a single string.
+    Spans count Python characters (code points). A character's byte offset is its index
+    plus the number of continuation bytes (0x80-0xBF) before it; those are few in French
+    (one per accented letter), so only they are located, and spans are then checked on
+    the bytes Arrow already holds, without decoding a single string.
     """
 
     def __init__(self, texts: pa.Array) -> None:
         self.data, offsets = _utf8(texts)
-        # a character starts at every byte that is not a continuation byte (0x80-0xBF, which
-        # read as int8 are the values below -64)
-        #: byte offset of every character of every text
-        self.char_byte = np.flatnonzero(self.data.view(np.int8) >= -64)
-        #: index (into ``char_byte``) of each text's first character; its length in characters
-        self.first_char = np.searchsorted(self.char_byte, offsets)
+        continuation = np.flatnonzero(self.data.view(np.int8) < -64)  # 0x80-0xBF
+        #: per continuation byte: how many characters start before it (sorted)
+        self._chars_before = continuation - np.arange(len(continuation))
+        #: global character index of each text's first character (then of the end)
+        self.first_char = offsets - np.searchsorted(continuation, offsets)
         self.length = np.diff(self.first_char)
 
     def byte_at(self, chars: np.ndarray) -> np.ndarray:
-        """The byte offsets of character indices (into ``char_byte``; the index one past the
-        last character is the end of the data)."""
-        last = len(self.char_byte)
-        inside = self.char_byte[np.minimum(chars, max(last - 1, 0))] if last else chars
-        return np.where(chars >= last, len(self.data), inside)
+        """The byte offsets of global character indices (the index one past the last
+        character is the end of the data)."""
+        return chars + np.searchsorted(self._chars_before, chars, side="right")
 
 
 def _slices(
