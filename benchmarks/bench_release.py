@@ -2,8 +2,9 @@
 
 Baseline, measured in the same run: ``pyarrow.parquet.write_table`` of the same release
 table (read into memory first, not timed), zstd, alone; a second baseline writes it with the
-release's own options (zstd level 3, row groups of ``release.row_group_size``), to tell the
-cost of the file layout from the cost of the cut's work. Each phase runs in its own process
+release's own layout (its zstd level, dictionaries and statistics, row groups of
+``release.row_group_size``), to tell the cost of the file layout from the cost of the cut's
+work. Each phase runs in its own process
 so its peak memory (PSS summed over the process tree with psutil, MinHash workers
 included) is its own. Wall and CPU seconds are both reported: these machines are shared,
 and CPU time (the phase's process plus the workers it waited for) moves far less with
@@ -146,10 +147,13 @@ def _phase(name: str, args: list[str]) -> None:
         if args[2] == "release-options":
             from pipeline.io import PARQUET_OPTIONS
             from pipeline.params import load_params
+            from pipeline.release.cut import shard_layout
 
+            params = load_params("release")
             options = {
                 **PARQUET_OPTIONS,
-                "row_group_size": load_params("release")["row_group_size"],
+                **shard_layout(table.schema, int(params["compression_level"])),
+                "row_group_size": params["row_group_size"],
             }
     else:
         from datasets import load_dataset

@@ -516,6 +516,10 @@ class RowGroups:
     def __len__(self) -> int:
         return self._file.num_row_groups
 
+    def rows(self, index: int) -> int:
+        """How many rows row group ``index`` holds (from the footer, nothing read)."""
+        return self._file.metadata.row_group(index).num_rows
+
     def read(self, index: int, columns: list[str]) -> pa.Table:
         """Row group ``index``, the given columns only."""
         try:

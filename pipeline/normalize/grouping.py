@@ -30,6 +30,7 @@ import datetime as dt
 import re
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -154,19 +155,20 @@ def _day(date: str | None) -> int:
 
 
 class Rows:
-    """A growable uint32 matrix kept as fixed-size chunks, never copied into one array:
-    readers take column blocks or gather rows, so the peak memory of grouping is the
-    signatures plus small working arrays, not twice the signatures."""
+    """A growable matrix (uint32 by default) kept as fixed-size chunks, never copied into
+    one array: readers take column blocks or gather rows, so the peak memory of grouping is
+    the signatures plus small working arrays, not twice the signatures."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, width: int, dtype: type = np.uint32) -> None:
         self.width = width
+        self.dtype = dtype
         self._chunks: list[np.ndarray] = []
         self._used = _CHUNK
         self.count = 0
 
     def append(self, row: np.ndarray) -> None:
         if self._used == _CHUNK:
-            self._chunks.append(np.empty((_CHUNK, self.width), dtype=np.uint32))
+            self._chunks.append(np.empty((_CHUNK, self.width), dtype=self.dtype))
             self._used = 0
         self._chunks[-1][self._used] = row
         self._used += 1
@@ -177,7 +179,7 @@ class Rows:
         done = 0
         while done < len(rows):
             if self._used == _CHUNK:
-                self._chunks.append(np.empty((_CHUNK, self.width), dtype=np.uint32))
+                self._chunks.append(np.empty((_CHUNK, self.width), dtype=self.dtype))
                 self._used = 0
             take = min(_CHUNK - self._used, len(rows) - done)
             self._chunks[-1][self._used : self._used + take] = rows[done : done + take]
@@ -188,13 +190,13 @@ class Rows:
     def columns(self, start: int, stop: int) -> np.ndarray:
         """Columns ``[start, stop)`` of every row, as one (count, stop - start) array."""
         if not self._chunks:
-            return np.empty((0, stop - start), dtype=np.uint32)
+            return np.empty((0, stop - start), dtype=self.dtype)
         block = np.concatenate([chunk[:, start:stop] for chunk in self._chunks])
         return block[: self.count]
 
     def gather(self, indexes: np.ndarray) -> np.ndarray:
         """The rows at ``indexes``, in that order."""
-        out = np.empty((len(indexes), self.width), dtype=np.uint32)
+        out = np.empty((len(indexes), self.width), dtype=self.dtype)
         which = indexes // _CHUNK
         for number, chunk in enumerate(self._chunks):
             mask = which == number
@@ -203,23 +205,45 @@ class Rows:
         return out
 
 
-def candidate_pairs(sig: Rows, bands: int, rows: int) -> np.ndarray:
-    """Unique (i, j), i < j, of rows that agree on every value of at least one band.
+#: multipliers of the band-key hash (golden-ratio and xxhash primes)
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
 
-    Per band, rows are sorted by a hash of their band values and each is paired with the
-    next ones of equal hash (up to ``_MAX_BUCKET`` of them), all in numpy; pairs are kept as
-    ``i * n + j`` codes and deduplicated as they accumulate, so memory stays near the
-    number of distinct pairs.
+
+def band_keys(block: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(k, bands) uint64 keys of signature rows: per band, a hash of its ``rows`` values,
+    equal for rows that agree on the whole band (unequal ones collide with odds 2^-64)."""
+    out = np.empty((len(block), bands), dtype=np.uint64)
+    for band in range(bands):
+        values = block[:, band * rows : (band + 1) * rows].astype(np.uint64)
+        keys = np.zeros(len(block), dtype=np.uint64)
+        for col in range(rows):
+            keys = keys * _MIX[col % 3] + values[:, col] + np.uint64(col + 1)
+        out[:, band] = keys
+    return out
+
+
+def candidate_pairs(sig: Rows, bands: int, rows: int) -> np.ndarray:
+    """Unique (i, j), i < j, of signature rows that agree on every value of a band."""
+    return pairs_of_keys(
+        (
+            band_keys(sig.columns(band * rows, (band + 1) * rows), 1, rows)[:, 0]
+            for band in range(bands)
+        ),
+        sig.count,
+    )
+
+
+def pairs_of_keys(per_band: Iterable[np.ndarray], n: int) -> np.ndarray:
+    """Unique (i, j), i < j, of rows with equal keys in at least one band (``per_band``:
+    each band's ``n`` keys).
+
+    Per band, rows are sorted by key and each is paired with the next ones of equal key
+    (up to ``_MAX_BUCKET`` of them), all in numpy; pairs are kept as ``i * n + j`` codes
+    and deduplicated as they accumulate, so memory stays near the number of distinct pairs.
     """
-    n = sig.count
     codes = np.empty(0, dtype=np.int64)
     pending: list[np.ndarray] = []
-    mix = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
-    for band in range(bands):
-        block = sig.columns(band * rows, (band + 1) * rows).astype(np.uint64)
-        keys = np.zeros(n, dtype=np.uint64)
-        for col in range(rows):
-            keys = keys * mix[col % 3] + block[:, col] + np.uint64(col + 1)
+    for keys in per_band:
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
         for step in range(1, min(n, _MAX_BUCKET + 1)):
@@ -228,9 +252,10 @@ def candidate_pairs(sig: Rows, bands: int, rows: int) -> np.ndarray:
                 break
             i, j = order[same], order[same + step]
             pending.append(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
-        if sum(len(p) for p in pending) > 200_000 or band == bands - 1:
+        if sum(len(p) for p in pending) > 200_000:
             codes = np.unique(np.concatenate([codes, *pending]))
             pending = []
+    codes = np.unique(np.concatenate([codes, *pending]))
     return np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)
 
 

@@ -90,22 +90,35 @@ def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
     config = NormalizeConfig.from_params()
     groups = RowGroups(preannotated, PreannotatedArticle)
 
-    def batches() -> Iterator[tuple[pa.Array, pa.Array, np.ndarray]]:
+    def group(index: int) -> tuple[pa.Array, pa.Array, np.ndarray]:
+        part = groups.read(index, ["id", "story_id", "minhash"])
+        if not part.num_rows:
+            empty = pa.array([], pa.string())
+            return empty, empty, np.zeros((0, config.num_perm), np.uint32)
+        part = part.combine_chunks()
+        ids = part["id"].chunk(0)
+
+        def texts() -> list[str]:
+            return groups.read(index, ["text"])["text"].to_pylist()
+
+        rows = signature_rows(part["minhash"].chunk(0), ids, texts, config)
+        return ids, story_ids(part["story_id"].chunk(0), ids), rows
+
+    def signatures_at(positions: np.ndarray) -> np.ndarray:
+        out = np.empty((len(positions), config.num_perm), np.uint32)
+        start = 0
         for index in range(len(groups)):
-            part = groups.read(index, ["id", "story_id", "minhash"]).combine_chunks()
-            ids = part["id"].chunk(0) if part.num_rows else pa.array([], pa.string())
-            if not len(ids):
-                continue
-            stories = story_ids(part["story_id"].chunk(0), ids)
-
-            def texts(index: int = index) -> list[str]:
-                return groups.read(index, ["text"])["text"].to_pylist()
-
-            yield ids, stories, signature_rows(part["minhash"].chunk(0), ids, texts, config)
+            stop = start + groups.rows(index)
+            lo, hi = np.searchsorted(positions, [start, stop])
+            if hi > lo:
+                out[lo:hi] = group(index)[2][positions[lo:hi] - start]
+            start = stop
+        return out
 
     try:
         plan = plan_splits(
-            batches(),
+            (group(index) for index in range(len(groups))),
+            signatures_at,
             ratios=params["splits"],
             seed=int(params["seed"]),
             threshold=float(params["near_duplicate_threshold"]),
@@ -124,7 +137,7 @@ CATEGORICAL = frozenset(
 )
 
 
-def _layout(schema: pa.Schema, compression_level: int) -> dict[str, Any]:
+def shard_layout(schema: pa.Schema, compression_level: int) -> dict[str, Any]:
     """Parquet options of release shards: dictionary pages for categorical columns only
     (on texts, ids and offsets the writer would build a dictionary per row group only to
     drop it), min/max statistics for ``id`` only (the one column a reader filters on),
@@ -173,7 +186,7 @@ def _write_shards(
             schema,
             int(params["row_group_size"]),
             int(params["max_shard_bytes"]),
-            _layout(schema, int(params["compression_level"])),
+            shard_layout(schema, int(params["compression_level"])),
         )
         for s in splits
     }

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
 from pipeline.errors import PipelineError
 from pipeline.io import write_records
+from pipeline.normalize.config import NormalizeConfig
+from pipeline.normalize.grouping import near_signature, words
 from pipeline.release.cut import cut
 from pipeline.release.features import release_features
 from pipeline.release.verify import verify
@@ -318,3 +322,31 @@ def test_nothing_to_release_is_an_error(base_release, tmp_path) -> None:
     with pytest.raises(PipelineError, match="no record to release"):
         cut("1.0.0", base_release.pre, None, tmp_path / "releases", verified_only=True)
     assert list((tmp_path / "releases").iterdir()) == []
+
+
+def test_near_duplicates_in_other_row_groups_and_stories_share_a_split(tmp_path, rb) -> None:
+    """A re-told copy filed under another story, three row groups later: the cut finds it
+    (half the inputs carry normalize's stored MinHash, half get it computed) and puts both
+    in one split."""
+    config = NormalizeConfig.from_params()
+    arts = [rb.make_article(i) for i in range(12)]
+    copy_text = arts[0].text.replace("deux heures.", "deux heures, dit-on.")  # spans hold
+    arts[11] = replace(arts[0], id="a011", story_id="elsewhere", text=copy_text)
+    arts = [
+        replace(a, minhash=near_signature(words(a.text), config).astype("<u4").tobytes())
+        if i % 2
+        else a
+        for i, a in enumerate(arts)
+    ]
+    pre = tmp_path / "pre.parquet"
+    write_records(pre, arts, PreannotatedArticle, row_group_size=4)
+    result = cut("1.0.0", pre, None, tmp_path / "releases")
+    check = result.manifest["split_check"]
+    assert (check["pairs"], check["merged_stories"], check["cross_split_pairs"]) == (1, 1, 0)
+    where = {
+        row["id"]: split
+        for split, info in result.manifest["splits"].items()
+        for name in info["files"]
+        for row in pq.read_table(result.folder / name, columns=["id"]).to_pylist()
+    }
+    assert where["a000"] == where["a011"]

@@ -28,8 +28,23 @@ def _rows(texts: list[str]) -> np.ndarray:
 
 
 def _plan(ids: list[str], stories: list[str], texts: list[str], seed: int = 3):
-    batch = (pa.array(ids), pa.array(stories), _rows(texts))
-    return plan_splits([batch], RATIOS, seed=seed, threshold=0.8, num_perm=CONFIG.num_perm)
+    rows = _rows(texts)
+    fetched: list[int] = []
+
+    def signatures_at(positions: np.ndarray) -> np.ndarray:
+        fetched.extend(positions.tolist())
+        return rows[positions]
+
+    # two batches, so that positions run across them
+    half = len(ids) // 2
+    batches = [
+        (pa.array(ids[:half]), pa.array(stories[:half]), rows[:half]),
+        (pa.array(ids[half:]), pa.array(stories[half:]), rows[half:]),
+    ]
+    plan = plan_splits(
+        batches, signatures_at, RATIOS, seed=seed, threshold=0.8, num_perm=CONFIG.num_perm
+    )
+    return plan, fetched
 
 
 def test_split_of_is_seeded_and_follows_ratios() -> None:
@@ -57,7 +72,9 @@ def test_near_duplicates_of_different_stories_share_a_split() -> None:
         ids.append(f"copy{k}")
         stories.append(f"t{k}")
         texts.append(texts[0].replace("mot5 ", "motX "))
-    plan = _plan(ids, stories, texts)
+    plan, fetched = _plan(ids, stories, texts)
+    # only the candidates' signatures were fetched again: the original and its 30 copies
+    assert fetched == [0, *range(30, 60)]
     assert set(plan.record_split[30:].tolist()) == {plan.record_split[0]}
     assert plan.merged_stories == 30
     assert len(plan.pairs) >= 30
@@ -78,7 +95,8 @@ def test_records_of_one_story_share_a_split_and_story_index() -> None:
     ids = [f"r{i}" for i in range(40)]
     stories = [f"story{i % 7}" for i in range(40)]
     texts = [f"texte numéro {i} " * 5 for i in range(40)]
-    plan = _plan(ids, stories, texts, seed=11)
+    plan, fetched = _plan(ids, stories, texts, seed=11)
+    assert fetched == []  # no candidate pair, nothing read again
     assert plan.stories == 7
     for s in range(7):
         members = [i for i in range(40) if i % 7 == s]
