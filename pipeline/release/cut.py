@@ -47,7 +47,13 @@ from pipeline.release.changes import diff_releases, first_release
 from pipeline.release.features import release_features, release_schema
 from pipeline.release.gold import Gold, resolve
 from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
-from pipeline.release.split import SplitPlan, plan_splits, signature_rows, story_ids
+from pipeline.release.split import (
+    InputError,
+    SplitPlan,
+    plan_splits,
+    signature_rows,
+    story_ids,
+)
 from pipeline.schema import SCHEMA_VERSION, Annotation, PreannotatedArticle
 from pipeline.schema import ReleaseRecord as Record
 from pipeline.taxonomy import Taxonomy, load_taxonomy
@@ -124,7 +130,7 @@ def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
             threshold=float(params["near_duplicate_threshold"]),
             num_perm=config.num_perm,
         )
-    except PipelineError as exc:
+    except InputError as exc:
         raise PipelineError(f"{preannotated}: {exc}") from None
     plan.params["shingle_size"] = config.shingle_size
     return plan

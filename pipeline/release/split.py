@@ -39,8 +39,12 @@ from pipeline.normalize.grouping import (
 _HASH_SPACE = float(2**64)
 
 
-class DuplicateIdError(PipelineError):
-    """Two input records share an id: a release's ids must be keys (the caller names the file)."""
+class InputError(PipelineError):
+    """A record of the input the splits cannot be planned with (the caller names the file)."""
+
+
+class DuplicateIdError(InputError):
+    """Two input records share an id: a release's ids must be keys."""
 
 
 def check_ratios(ratios: dict[str, float]) -> dict[str, float]:
@@ -85,7 +89,7 @@ def signature_rows(
     wrong = np.flatnonzero((lengths >= 0) & (lengths != 4 * width))
     if len(wrong):
         k = int(wrong[0])
-        raise PipelineError(
+        raise InputError(
             f"record {ids[k].as_py()}: its MinHash has {lengths[k] // 4} values but "
             f"normalize.num_perm is {width}: normalize the articles again"
         )

@@ -278,6 +278,21 @@ def test_missing_input_is_one_line_error(tmp_path, run_cli) -> None:
     assert not (tmp_path / "releases" / "v1.0.0").exists()
 
 
+def test_minhash_from_other_normalize_params_is_one_line_error(tmp_path, rb, run_cli) -> None:
+    arts = [rb.make_article(0), replace(rb.make_article(1), minhash=bytes(4 * 64))]
+    pre = tmp_path / "pre.parquet"
+    write_records(pre, arts, PreannotatedArticle)
+    code, _, err = run_cli(
+        "release", "cut", "1.0.0", "--preannotated", pre, "--releases-dir", tmp_path / "rel"
+    )
+    assert code == 1
+    assert err.strip().splitlines() == [
+        f"error: {pre}: record a001: its MinHash has 64 values but normalize.num_perm is "
+        "128: normalize the articles again"
+    ]
+    assert not (tmp_path / "rel" / "v1.0.0").exists()
+
+
 def test_input_of_another_record_type_is_refused(tmp_path, rb) -> None:
     path = tmp_path / "wrong.parquet"
     write_records(path, [rb.make_annotation(1, rb.make_article(1), 7)], Annotation)
