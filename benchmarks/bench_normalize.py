@@ -83,12 +83,15 @@ def _child(job: str, where: str) -> None:
     else:
         from pipeline.normalize.command import normalize
         from pipeline.normalize.config import NormalizeConfig
-        from pipeline.normalize.grouping import _stop_words, lsh_bands
+        from pipeline.normalize.grouping import _permutations, _stop_words, lsh_bands
         from pipeline.normalize.language import _identifier
 
-        # fixed costs, not throughput: model and word-list loads, LSH band optimisation
+        # fixed costs, not throughput: model and word-list loads, the datasketch import
+        # (0.5 s, with the scipy it pulls in) and permutations, LSH band optimisation
         config = NormalizeConfig.from_params()
         _identifier(), _stop_words()
+        _permutations(config.num_perm, config.seed)
+        _permutations(config.story_num_perm, config.seed)
         lsh_bands(config.near_duplicate_threshold, config.num_perm)
         lsh_bands(config.story_threshold, config.story_num_perm)
         import pandas  # noqa: F401  (pyarrow imports it on first table conversion)
