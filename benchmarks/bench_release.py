@@ -260,6 +260,12 @@ def main() -> None:
         plain = (work / "plain.parquet").stat().st_size / 2**20
         shards = sum(p.stat().st_size for p in (folder / "data").glob("*.parquet")) / 2**20
         print(f"release shards {shards:.0f} MB vs plain file {plain:.0f} MB")
+        big, small = rows["cut"][2], rows[f"cut of {n // 4:,} (memory growth)"][2]
+        print(
+            f"cut: {rows['cut'][0] / base_wall:.1f}x the plain write (target <= 3x); peak "
+            f"memory {big / small:.2f}x from {n // 4:,} to {n:,} articles, "
+            f"{(big - small) * 1024 / (n - n // 4):.2f} KB per added article"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
