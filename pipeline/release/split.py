@@ -144,9 +144,10 @@ class SplitPlan:
 
 
 class _UnionFind:
-    """Union-find over story indices whose representative is the smallest story id."""
+    """Union-find over story indices whose representative is the smallest story id (only
+    the stories in a near-duplicate pair ever enter it)."""
 
-    def __init__(self, names: list[str]) -> None:
+    def __init__(self, names: pa.StringArray) -> None:
         self.names = names
         self.parent: dict[int, int] = {}
 
@@ -162,17 +163,34 @@ class _UnionFind:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
-        lo, hi = sorted((ra, rb), key=self.names.__getitem__)
+        lo, hi = sorted((ra, rb), key=lambda s: self.names[s].as_py())
         self.parent[hi] = lo
         return True
 
 
+def _story_splits(names: pa.StringArray, groups: _UnionFind, plan: SplitPlan) -> np.ndarray:
+    """The split code of every story: its group's representative's split. Names are turned
+    into Python strings a slice at a time, so the plan never holds them all."""
+    code = {name: k for k, name in enumerate(plan.ratios)}
+    out = np.empty(len(names), dtype=np.uint8)
+    step = 65_536
+    for start in range(0, len(names), step):
+        for k, name in enumerate(names.slice(start, step).to_pylist(), start):
+            root = groups.find(k)
+            group = name if root == k else names[root].as_py()
+            out[k] = code[split_of(group, plan.seed, plan.ratios)]
+    return out
+
+
 def _check_unique(ids: pa.ChunkedArray) -> None:
+    """Refuse repeated ids; counting distinct ids first keeps the (rare) table of counts
+    out of memory when there is none."""
+    if pc.count_distinct(ids).as_py() == len(ids):
+        return
     counts = pc.value_counts(ids)
     repeated = counts.filter(pc.greater(counts.field("counts"), 1))
-    if len(repeated):
-        first = repeated.field("values")[0].as_py()
-        raise DuplicateIdError(f"record id {first} appears twice in the input")
+    first = repeated.field("values")[0].as_py()
+    raise DuplicateIdError(f"record id {first} appears twice in the input")
 
 
 def plan_splits(
@@ -205,7 +223,7 @@ def plan_splits(
     _check_unique(ids)
     encoded = pa.chunked_array(story_chunks, pa.string()).combine_chunks().dictionary_encode()
     record_story = encoded.indices.to_numpy().astype(np.int32)
-    names: list[str] = encoded.dictionary.to_pylist()
+    names: pa.StringArray = encoded.dictionary
     del story_chunks, encoded
 
     candidates = pairs_of_keys((keys.columns(b, b + 1)[:, 0] for b in range(bands)), keys.count)
@@ -222,13 +240,8 @@ def plan_splits(
         for a, b, s in zip(firsts, seconds, jaccard[jaccard >= threshold].tolist(), strict=True)
     ]
 
-    code = {name: k for k, name in enumerate(plan.ratios)}
-    story_split = np.fromiter(
-        (code[split_of(names[groups.find(s)], seed, plan.ratios)] for s in range(len(names))),
-        dtype=np.uint8,
-        count=len(names),
-    )
     plan.stories = len(names)
+    story_split = _story_splits(names, groups, plan)
     plan.record_story = record_story
     plan.record_split = story_split[record_story]
     plan.cross_split_pairs = int(
