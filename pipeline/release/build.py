@@ -182,6 +182,8 @@ class _Texts:
         #: global character index of each text's first character (then of the end)
         self.first_char = offsets - np.searchsorted(continuation, offsets)
         self.length = np.diff(self.first_char)
+        #: the byte at which each text ends
+        self.byte_end = offsets[1:]
 
     def byte_at(self, chars: np.ndarray) -> np.ndarray:
         """The byte offsets of global character indices (the index one past the last
@@ -199,26 +201,31 @@ def _slices(
 ) -> np.ndarray:
     """Whether each span is ``[start, end)`` of its record's text and equals its own text.
 
-    Vectorised over bytes: the character offsets become byte offsets of the record's text,
-    then every byte of every span is compared with the text's, and reduced per span.
+    Vectorised over bytes: a span whose bounds fit and whose own text has ``end - start``
+    characters holds if the record's bytes from its start character on equal its own
+    bytes (then they cover exactly those characters, so the end needs no lookup).
     """
     starts = values.field(start).fill_null(-1).to_numpy()
     ends = values.field(end).fill_null(-1).to_numpy()
-    span_data, span_offsets = _utf8(values.field(txt))
+    own = values.field(txt).fill_null("")
+    span_data, span_offsets = _utf8(own)
     span_bytes = np.diff(span_offsets)
-    ok = (starts >= 0) & (starts < ends) & (ends <= texts.length[parents])
-    first = texts.first_char[parents]
-    begin = texts.byte_at(np.where(ok, first + starts, 0))
-    stop = texts.byte_at(np.where(ok, first + ends, 0))
-    ok &= stop - begin == span_bytes
+    chars = pc.utf8_length(own).to_numpy()
+    ok = (
+        (starts >= 0) & (starts < ends) & (ends <= texts.length[parents]) & (ends - starts == chars)
+    )
     if not ok.any():
         return ok
+    begin = texts.byte_at(np.where(ok, texts.first_char[parents] + starts, 0))
+    ok &= begin + span_bytes <= texts.byte_end[parents]
     sizes = np.where(ok, span_bytes, 0)
-    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    same = (
-        texts.data[np.repeat(begin, sizes) + within]
-        == span_data[np.repeat(span_offsets[:-1], sizes) + within]
-    )
+    run_start = np.cumsum(sizes) - sizes  # where each span's bytes start in the compared run
+    where = np.arange(int(sizes.sum()))
+    in_text = texts.data[where + np.repeat(begin - run_start, sizes)]
+    if ok.all():  # every span compared: their own bytes are the run, in order
+        same = in_text == span_data
+    else:
+        same = in_text == span_data[where + np.repeat(span_offsets[:-1] - run_start, sizes)]
     if not same.all():
         ok[np.repeat(np.arange(len(ok)), sizes)[~same]] = False
     return ok

@@ -122,3 +122,22 @@ def test_a_batch_is_grouped_by_split_with_gold_and_byte_offsets_per_record(rb) -
     assert (stats.verified["train"], stats.verified["test"]) == (1, 0)
     assert stats.labels[("test", "entity", "PER")] == 2
     assert stats.labels[("train", "entity", "MISC")] == 1
+
+
+def test_spans_with_the_right_length_but_other_bytes_are_dropped(rb) -> None:
+    """Own text of the right character count but other bytes (an accent missing, or a
+    two-byte character where the text ends on a one-byte one) does not slice the text."""
+    text = "Le café de Zoé, à Lyon."
+    good = rb.entity(text, "café", "MISC")
+    unaccented = replace(good, id="e-unaccented", text="cafe")
+    last = len(text) - 1  # the final ".", the last byte of the batch's text data
+    overflow = replace(good, id="e-overflow", start=last, end=last + 1, text="é")
+    art = replace(
+        rb.make_article(5), text=text, entities=[good, unaccented, overflow], times=[], events=[]
+    )
+    tax = load_taxonomy()
+    stats = CutStats()
+    [(_, table)] = list(release_batch(_batch([art]), 0, {}, _one_split("train", 1), tax, stats))
+    row = decode_labels(table, label_names(tax)).to_pylist()[0]
+    assert [e["id"] for e in row["entities"]] == [good.id]
+    assert stats.dropped == {"entity span does not slice the text": 2}
