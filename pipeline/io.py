@@ -550,8 +550,9 @@ class ShardWriter:
 
     Compressing and writing a group runs in a thread of its own (Arrow releases the GIL
     there), while the caller builds the next rows: at most one group waits behind the one
-    being written, so memory stays at a few groups. Call ``close``, or ``abort`` after an
-    error, so that no write outlives the writer.
+    being written, so memory stays at a few groups. Each shard's sha256 is taken on that
+    thread too, as the shard closes. Call ``close``, or ``abort`` after an error, so that no
+    write outlives the writer.
     """
 
     def __init__(
@@ -574,6 +575,7 @@ class ShardWriter:
         self._writer: pq.ParquetWriter | None = None
         self._shard_bytes = 0
         self._shards: list[tuple[Path, int]] = []
+        self._digests: list[Any] = []  # one future sha256 per closed shard
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"shards-{prefix}")
         self._inflight: list[Any] = []
 
@@ -595,10 +597,19 @@ class ShardWriter:
             rest = merged.slice(self.row_group_size)
             self._pending, self._pending_rows = [rest], rest.num_rows
 
-    def _submit(self, fn: Any, *args: Any) -> None:
-        self._inflight.append(self._pool.submit(fn, *args))
+    def _submit(self, fn: Any, *args: Any) -> Any:
+        future = self._pool.submit(fn, *args)
+        self._inflight.append(future)
         while len(self._inflight) > 2:
             self._inflight.pop(0).result()  # re-raises the thread's error here
+        return future
+
+    def _finish_shard(self, writer: pq.ParquetWriter, path: Path) -> None:
+        def finish() -> str:
+            writer.close()
+            return file_sha256(path)
+
+        self._digests.append(self._submit(finish))
 
     def _write_group(self, group: pa.Table) -> None:
         if self._writer is None:
@@ -615,26 +626,27 @@ class ShardWriter:
         self._shards[-1] = (path, rows + group.num_rows)
         self._shard_bytes += group.nbytes
         if self._shard_bytes >= self.max_bytes:
-            self._submit(writer.close)
+            self._finish_shard(writer, path)
             self._writer = None
 
-    def close(self) -> list[tuple[Path, int]]:
-        """Flush the last group, name the shards ``-NNNNN-of-NNNNN``; return (path, rows)."""
+    def close(self) -> list[tuple[Path, int, str]]:
+        """Flush the last group, name the shards ``-NNNNN-of-NNNNN``; return each one's
+        path, rows and sha256."""
         if self._pending_rows:
             self._write_group(pa.concat_tables(self._pending))
         self._pending, self._pending_rows = [], 0
         if self._writer is not None:
-            self._submit(self._writer.close)
+            self._finish_shard(self._writer, self._shards[-1][0])
             self._writer = None
         while self._inflight:
             self._inflight.pop(0).result()
         self._pool.shutdown()
         total = len(self._shards)
         named = []
-        for i, (path, rows) in enumerate(self._shards):
+        for i, ((path, rows), digest) in enumerate(zip(self._shards, self._digests, strict=True)):
             final = self.folder / f"{self.prefix}-{i:05d}-of-{total:05d}.parquet"
             os.replace(path, final)
-            named.append((final, rows))
+            named.append((final, rows, digest.result()))
         return named
 
     def abort(self) -> None:

@@ -12,7 +12,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.errors import PipelineError, SchemaVersionError
-from pipeline.io import ShardWriter, prefetched, read_records, write_jsonl, write_records
+from pipeline.io import (
+    ShardWriter,
+    file_sha256,
+    prefetched,
+    read_records,
+    write_jsonl,
+    write_records,
+)
 from pipeline.schema import QuarantineEntry, Span, arrow_schema
 
 
@@ -114,8 +121,9 @@ def test_shard_writer_writes_exact_row_groups_in_order(tmp_path: Path) -> None:
     writer = ShardWriter(tmp_path, "train", arrow_schema(Span), 100, max_bytes=1 << 30)
     for start in range(0, 1050, 70):  # tables that do not line up with row groups
         writer.write(_span_table(start, min(70, 1050 - start)))
-    [(path, rows)] = writer.close()
+    [(path, rows, digest)] = writer.close()
     assert path.name == "train-00000-of-00001.parquet" and rows == 1050
+    assert digest == file_sha256(path)
     pf = pq.ParquetFile(path)
     assert [pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)] == [100] * 10 + [
         50

@@ -210,8 +210,11 @@ def _write_shards(
     for split in splits:
         shards = writers[split].close()
         out[split] = {
-            "files": [f"{DATA_DIR}/{p.name}" for p, _ in shards],
-            "rows": {f"{DATA_DIR}/{p.name}": n for p, n in shards},
+            "files": [f"{DATA_DIR}/{p.name}" for p, _, _ in shards],
+            "entries": {
+                f"{DATA_DIR}/{p.name}": {"bytes": p.stat().st_size, "rows": n, "sha256": digest}
+                for p, n, digest in shards
+            },
             "num_bytes": num_bytes[split],
         }
     return out
@@ -259,15 +262,16 @@ def cut(
     if agreement is not None and not isinstance(agreement, dict):
         raise PipelineError(f"{agreement_path}: agreement figures must be a JSON object")
     clock = _Clock()
-    # Work not needed before the shards: hashing the input (hashlib releases the GIL) and
-    # importing ``datasets`` for the Features (0.4 s) run on a side thread during the plan.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cut-side") as side:
+    # Work the plan does not need runs beside it on side threads: hashing the input
+    # (hashlib releases the GIL), resolving the gold, importing ``datasets`` for the
+    # Features (0.4 s).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="cut-side") as side:
         fingerprint = side.submit(_fingerprint, preannotated, PreannotatedArticle)
+        resolved = side.submit(load_gold, annotations)
         warm = side.submit(release_features, tax)
-        gold = load_gold(annotations)
-        clock.lap("inputs and gold")
         plan = _plan(preannotated, params)
-        clock.lap("split plan (MinHash LSH)")
+        gold = resolved.result()
+        clock.lap("inputs, gold and split plan")
         inputs = {
             "preannotated": fingerprint.result(),
             "annotations": _fingerprint(annotations, Annotation) if annotations else None,
@@ -292,7 +296,7 @@ def cut(
                 f"{stats.unusable} flagged unusable, {stats.unverified_left_out} unverified "
                 "left out)"
             )
-        manifest = _manifest(staged, version, previous, tax, params, plan, stats, written, inputs)
+        manifest = _manifest(version, previous, tax, params, plan, stats, written, inputs)
         manifest.update(notes=notes or None, date=date, verified_only=verified_only)
         features = release_features(tax)
         data = card_mod.card_data(
@@ -354,7 +358,6 @@ def _file_entry(path: Path, rows: int | None) -> dict[str, Any]:
 
 
 def _manifest(
-    staged: Path,
     version: tuple[int, int, int],
     previous: tuple[int, int, int] | None,
     tax: Taxonomy,
@@ -364,11 +367,7 @@ def _manifest(
     written: dict[str, dict[str, Any]],
     inputs: dict[str, Any],
 ) -> dict[str, Any]:
-    files = {
-        name: _file_entry(staged / name, rows)
-        for info in written.values()
-        for name, rows in info["rows"].items()
-    }
+    files = {name: entry for info in written.values() for name, entry in info["entries"].items()}
     return {
         "version": store.vstr(version),
         "previous": store.vstr(previous) if previous else None,
