@@ -14,7 +14,9 @@ Inputs are synthetic, generated streaming: ~420-word texts from a 30,000-word vo
 (so no near-duplicates), 30 entities, 3 time expressions and 5 events with arguments per
 article, 1 % of the articles human-annotated, each with the MinHash normalize stores.
 ``BENCH_RELEASE_N`` changes the size; a second, smaller cut (N/4) shows how the cut's
-memory grows with the corpus.
+memory grows with the corpus. The cut and the plain write run twice, interleaved, and the
+faster run of each counts (as in the normalize benchmark): the cut uses both cores, so
+another job on the machine slows it more than the one-core baseline.
 """
 
 from __future__ import annotations
@@ -218,6 +220,16 @@ def _run(name: str, *args: str) -> tuple[float, float, float]:
     return report["wall"], report["cpu"], peak / 2**20
 
 
+#: runs of the cut and of its baseline, interleaved; the fastest of each counts
+REPEATS = 2
+
+
+def _best(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """The fastest run (its wall and CPU seconds) with the highest peak memory of all."""
+    wall, cpu, _ = min(runs)
+    return wall, cpu, max(peak for *_, peak in runs)
+
+
 def main() -> None:
     n = int(os.environ.get("BENCH_RELEASE_N", "100000"))
     work = Path(tempfile.mkdtemp(prefix="bench-release-"))
@@ -232,15 +244,19 @@ def main() -> None:
             f"{time.perf_counter() - start:.1f} s",
             flush=True,
         )
-        rel = work / "releases"
         rows = {}
-        rows["cut"] = _run(
-            "cut", "1.0.0", work / f"pre-{n}.parquet", work / f"ann-{n}.parquet", rel
-        )
-        folder = rel / "v1.0.0"
+        cuts, plains = [], []
+        for attempt in range(REPEATS):  # interleaved, best time kept: the machine is shared
+            rel = work / f"releases-{attempt}"
+            cuts.append(
+                _run("cut", "1.0.0", work / f"pre-{n}.parquet", work / f"ann-{n}.parquet", rel)
+            )
+            folder = rel / "v1.0.0"
+            plains.append(_run("write_table", folder, work / "plain.parquet", ""))
+        rows["cut"] = _best(cuts)
         rows["verify"] = _run("verify", folder)
         rows["load_dataset"] = _run("load", folder, work / "cache")
-        rows["write_table (baseline)"] = _run("write_table", folder, work / "plain.parquet", "")
+        rows["write_table (baseline)"] = _best(plains)
         rows["write_table, release options"] = _run(
             "write_table", folder, work / "same.parquet", "release-options"
         )
