@@ -96,7 +96,7 @@ def _article(
         events=events,
         model_version="chain@bench",
         taxonomy_version="1.0.0",
-        minhash=grouping.near_signature(grouping.words(text), config).astype("<u4").tobytes(),
+        minhash=grouping.minhash_bytes(grouping.near_signature(grouping.words(text), config)),
     )
 
 

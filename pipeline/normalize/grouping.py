@@ -148,6 +148,12 @@ def near_signature(tokens: list[str], config: NormalizeConfig) -> np.ndarray:
     return signature(hashes, config.num_perm, config.seed)
 
 
+def minhash_bytes(signature: np.ndarray) -> bytes:
+    """How ``Article.minhash`` stores a signature: its uint32 values, little-endian (the
+    release reads them back in place, ``release.split.signature_rows``)."""
+    return signature.astype("<u4").tobytes()
+
+
 def _day(date: str | None) -> int:
     if not date:
         return _NO_DAY
@@ -383,5 +389,5 @@ class Grouper:
         duplicates = [[to_row(s) for s in self._duplicates.get(i, [])] for i in indexes]
         near = [self._ids[n] if n >= 0 else None for n in self._near_of[indexes].tolist()]
         story = [self._story_ids[i] for i in indexes]
-        rows = self._near.gather(np.asarray(indexes, dtype=np.int64)).astype("<u4")
-        return duplicates, near, story, [row.tobytes() for row in rows]
+        rows = self._near.gather(np.asarray(indexes, dtype=np.int64))
+        return duplicates, near, story, [minhash_bytes(row) for row in rows]

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.errors import PipelineError
 from pipeline.normalize.config import NormalizeConfig
-from pipeline.normalize.grouping import near_signature, words
+from pipeline.normalize.grouping import minhash_bytes, near_signature, words
 from pipeline.release.split import (
     DuplicateIdError,
     check_ratios,
@@ -112,7 +112,7 @@ def test_a_repeated_id_is_an_error() -> None:
 def test_stored_signatures_are_read_in_place_and_missing_ones_computed() -> None:
     texts = ["le même texte de cinq mots au moins", "un autre texte, tout autre", "court"]
     expected = _rows(texts)
-    stored = [expected[0].astype("<u4").tobytes(), None, expected[2].astype("<u4").tobytes()]
+    stored = [minhash_bytes(expected[0]), None, minhash_bytes(expected[2])]
     calls: list[int] = []
 
     def read_texts() -> list[str]:
