@@ -14,9 +14,13 @@ DATA = SHARED / "data"
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The externally written development data (``../shared/data``), or skip with a reason."""
+    """The externally written development data (``../shared/data``).
+
+    Missing data FAILS the tests that need it, loudly: a skip would let a run without the
+    data exit 0 while testing nothing of what the data covers.
+    """
     if not DATA.is_dir():
-        pytest.skip(f"shared data not found at {DATA}")
+        pytest.fail(f"shared data not found at {DATA}: the data-driven tests need it", False)
     return DATA
 
 

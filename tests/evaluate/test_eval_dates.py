@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -101,8 +100,7 @@ def test_no_gold_is_a_one_line_error(tmp_path: Path) -> None:
 def test_targets_on_fr_timebank_dev(shared_data: Path) -> None:
     """The issue's targets: DATE F1 (overlap) >= 0.80, value accuracy >= 0.85."""
     folder = shared_data / "fr-timebank-dev"
-    if not folder.is_dir():
-        pytest.skip("fr-timebank-dev not available")
+    assert folder.is_dir(), f"{folder}: the FR-TimeBank development set is missing"
     (result,) = evaluate(iter_timeml(folder), [ours()])
     assert result.labeled.counts["lenient"]["DATE"].f1 >= 0.80
     assert result.value_accuracy >= 0.85

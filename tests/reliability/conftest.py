@@ -23,14 +23,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.schema import (
-    Argument,
-    Entity,
-    Event,
-    PreannotatedArticle,
-    TimeExpression,
-    bare_article,
-)
+from tests.builders import article_text, make_article
 
 REPO = Path(__file__).resolve().parent.parent.parent
 ENTRY = [sys.executable, "-c", "from pipeline.cli import main; main()"]
@@ -151,100 +144,6 @@ def snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(Path(folder).rglob("*"))
         if p.is_file()
     }
-
-
-# ------------------------------------------------------------------ record builders
-CITIES = ["Lyon", "Marseille", "Toulouse", "Nantes", "Lille", "Rennes", "Brest", "Metz"]
-PEOPLE = ["Marie Curie", "Jean Dupont", "Claire Martin", "Paul Bernard", "Léa Petit"]
-WORDS = [
-    "gouvernement",
-    "ministre",
-    "syndicat",
-    "accord",
-    "grève",
-    "réforme",
-    "budget",
-    "élection",
-    "député",
-    "sénat",
-    "tribunal",
-    "enquête",
-    "police",
-    "sécurité",
-    "hôpital",
-    "école",
-    "université",
-    "entreprise",
-    "usine",
-    "salaire",
-    "impôt",
-    "région",
-    "commune",
-    "maire",
-    "conseil",
-    "rapport",
-    "projet",
-    "loi",
-    "décret",
-    "manifestation",
-    "sommet",
-]
-
-
-def article_text(i: int, words: int = 60) -> str:
-    """A distinct French article per index (different enough to be no near-duplicates)."""
-    import random
-
-    rng = random.Random(i)
-    person, city = PEOPLE[i % len(PEOPLE)], CITIES[i % len(CITIES)]
-    filler = " ".join(rng.choice(WORDS) + str(rng.randrange(1000)) for _ in range(words))
-    return (
-        f"{person} rencontre le maire de {city} le 3 mars 2025. "
-        f"Dépêche numéro {i} : {filler}. La réunion à {city} a duré deux heures."
-    )
-
-
-def make_article(i: int, words: int = 60, **overrides: Any) -> PreannotatedArticle:
-    """Pre-annotated article ``a{i:05d}`` (PER, LOC, DATE, a CONSULT event), no spaCy run."""
-    text = overrides.pop("text", None) or article_text(i, words)
-    person, city = PEOPLE[i % len(PEOPLE)], CITIES[i % len(CITIES)]
-
-    def ent(surface: str, label: str) -> Entity:
-        start = text.index(surface)
-        return Entity(f"e-{start}-{label}", start, start + len(surface), label, surface, "m@1", 0.9)
-
-    per, loc = ent(person, "PER"), ent(city, "LOC")
-    d0 = text.index("3 mars 2025")
-    date = TimeExpression(
-        f"t-{d0}", d0, d0 + 11, "DATE", "3 mars 2025", "2025-03-03", "dates:t@1", 0.8
-    )
-    v0 = text.index("rencontre")
-    event = Event(
-        f"v-{v0}",
-        "CONSULT",
-        v0,
-        v0 + 9,
-        "rencontre",
-        None,
-        [Argument("actor", per.start, per.end, per.text, per.id)],
-        False,
-        False,
-        "rules:events@1.0.0",
-        0.7,
-    )
-    fields: dict[str, Any] = dict(
-        title=f"Titre {i}",
-        date="2025-03-03",
-        outlet="Le Test",
-        story_id=f"s{i:05d}",
-        entities=[per, loc],
-        times=[date],
-        events=[event],
-        model_version="chain@1",
-        taxonomy_version="1.0.0",
-    )
-    fields.update(overrides)
-    return bare_article(f"a{i:05d}", text, **fields)
 
 
 @pytest.fixture(scope="session")

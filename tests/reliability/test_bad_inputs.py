@@ -480,10 +480,6 @@ def test_release_refuses_duplicated_article_ids(inputs, rel, tmp_path: Path) -> 
     result = rel.run(
         ["release", "cut", "1.0.0", "--preannotated", twice, "--releases-dir", releases]
     )
-    if result.code == 0:
-        ids = [r["id"] for r in pq.read_table(releases / "v1.0.0" / "data").to_pylist()]
-        assert len(ids) == len(set(ids)), "a release with a duplicated article id"
-    else:
-        line = result.one_line_error()
-        assert str(twice) in line and arts[4].id in line
-        assert not (releases / "v1.0.0").exists()
+    line = result.one_line_error()  # the cut fails (exit 1): a release is never made
+    assert str(twice) in line and arts[4].id in line
+    assert not (releases / "v1.0.0").exists()
