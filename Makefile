@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STUDIO_STAMP := $(STUDIO_VENV)/.installed
 
-.PHONY: install install-project install-studio test bench lint demo repro release clean
+.PHONY: install install-project install-studio test test-fast bench lint demo repro release clean
 
 install: install-project install-studio
 
@@ -27,16 +27,22 @@ $(STUDIO_STAMP): requirements-studio.lock
 	$(STUDIO_VENV)/bin/python -m pip install --quiet -r requirements-studio.lock
 	touch $@
 
-test: install
-	$(BIN)/ruff check pipeline tests benchmarks demo
+# CI runs `make test` (.ci/run): the lint below, then the whole suite.
+test: install lint
 	$(BIN)/python -m pytest -q
+
+# The suite without the tests that start Label Studio or run the DVC flow (marker
+# `integration`): no Label Studio environment needed, a few minutes less.
+test-fast: install-project
+	$(BIN)/python -m pytest -q -m "not integration"
 
 bench: install
 	$(BIN)/python -m benchmarks
 
 lint: install-project
 	$(BIN)/ruff check pipeline tests benchmarks demo
-	$(BIN)/ruff format --check pipeline tests benchmarks
+	$(BIN)/ruff format --check pipeline tests benchmarks demo
+	$(BIN)/python -m mypy
 
 demo: install
 	$(BIN)/python demo/run_demo.py
@@ -57,4 +63,4 @@ release: repro
 	git tag v$(VERSION)
 
 clean:
-	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(STUDIO_VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -81,9 +81,10 @@ def _child(job: str, where: str) -> None:
         count = len(fixed)
         seconds = time.perf_counter() - start
     else:
+        from pipeline.minhash import _permutations, lsh_bands
         from pipeline.normalize.command import normalize
         from pipeline.normalize.config import NormalizeConfig
-        from pipeline.normalize.grouping import _permutations, _stop_words, lsh_bands
+        from pipeline.normalize.grouping import _stop_words
         from pipeline.normalize.language import _identifier
 
         # fixed costs, not throughput: model and word-list loads, the datasketch import

@@ -34,7 +34,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.io import write_records
-from pipeline.normalize import grouping
+from pipeline.minhash import minhash_bytes, near_signature
+from pipeline.minhash import words as word_tokens
 from pipeline.normalize.config import NormalizeConfig
 from pipeline.schema import (
     Annotation,
@@ -96,7 +97,7 @@ def _article(
         events=events,
         model_version="chain@bench",
         taxonomy_version="1.0.0",
-        minhash=grouping.minhash_bytes(grouping.near_signature(grouping.words(text), config)),
+        minhash=minhash_bytes(near_signature(word_tokens(text), config.minhash)),
     )
 
 

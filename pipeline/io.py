@@ -215,7 +215,7 @@ def read_records(
 
 def count_records(path: Path, record_type: type) -> int:
     """Number of rows, from the footer alone (no data read)."""
-    return check_schema(path, record_type).metadata.num_rows
+    return int(check_schema(path, record_type).metadata.num_rows)
 
 
 @dataclass(frozen=True)
@@ -514,11 +514,11 @@ class RowGroups:
         self._file = check_schema(path, record_type)
 
     def __len__(self) -> int:
-        return self._file.num_row_groups
+        return int(self._file.num_row_groups)
 
     def rows(self, index: int) -> int:
         """How many rows row group ``index`` holds (from the footer, nothing read)."""
-        return self._file.metadata.row_group(index).num_rows
+        return int(self._file.metadata.row_group(index).num_rows)
 
     def read(self, index: int, columns: list[str]) -> pa.Table:
         """Row group ``index``, the given columns only."""

@@ -38,4 +38,5 @@ def load_params(section: str, path: Path | None = None) -> dict[str, Any]:
         raise PipelineError(f"{path}: invalid YAML ({exc})") from exc
     if section not in data or not isinstance(data[section], dict):
         raise PipelineError(f"{path}: missing section '{section}'")
-    return data[section]
+    section_params: dict[str, Any] = data[section]
+    return section_params

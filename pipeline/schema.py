@@ -251,7 +251,7 @@ def _arrow_type(hint: Any) -> tuple[pa.DataType, bool]:
         (item,) = get_args(hint)
         item_type, _ = _arrow_type(item)
         return pa.list_(item_type), False
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return pa.struct(_fields(hint)), False
     if hint in _SCALARS:
         return _SCALARS[hint], False
@@ -304,7 +304,7 @@ def _converter(hint: Any) -> Any:
     if origin is list:
         inner = _converter(get_args(hint)[0])
         return list if inner is None else (lambda v: [inner(x) for x in v])
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return lambda v: from_row(hint, v)
     return None
 
@@ -320,12 +320,13 @@ def from_row(cls: type[R], row: typing.Mapping[str, Any]) -> R:
     Missing fields with defaults take their default; unknown keys are an error, because a
     silently dropped field is lost data.
     """
-    if not _field_names(cls).issuperset(row):
-        unknown = set(row) - _field_names(cls)
+    kind: type = cls  # the caches key on the class
+    if not _field_names(kind).issuperset(row):
+        unknown = set(row) - _field_names(kind)
         raise ValueError(f"{cls.__name__}: unknown field(s) {', '.join(sorted(unknown))}")
     kwargs = {
         name: row[name] if conv is None else conv(row[name])
-        for name, conv in _converters(cls)
+        for name, conv in _converters(kind)
         if name in row
     }
     return cls(**kwargs)
@@ -357,7 +358,7 @@ def to_row(record: Any) -> dict[str, Any]:
     """
     return {
         name: _plain(getattr(record, name)) if nested else getattr(record, name)
-        for name, nested in _nested(type(record))
+        for name, nested in _nested(record.__class__)
     }
 
 

@@ -12,6 +12,17 @@ SEEDS = REPO / "demo" / "articles"
 DATA = SHARED / "data"
 
 
+#: Fixtures that start a real Label Studio server: a test using one (even through another
+#: fixture) is marked ``integration``, which ``make test-fast`` leaves out.
+SERVER_FIXTURES = frozenset({"studio_template", "studio_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The externally written development data (``../shared/data``).

@@ -198,9 +198,9 @@ def _phrases(doc: Any, spans: list[EntitySpan]) -> dict[tuple[str, ...], tuple[s
     votes: dict[tuple[str, ...], Counter[str]] = {}
     origin: dict[tuple[str, ...], str] = {}
     for s in spans:
-        words = tuple(t.text for t in doc[s.start : s.end])
-        votes.setdefault(words, Counter())[s.label] += 1
-        origin.setdefault(words, s.origin)
+        key = tuple(t.text for t in doc[s.start : s.end])
+        votes.setdefault(key, Counter())[s.label] += 1
+        origin.setdefault(key, s.origin)
     table = {w: (c.most_common(1)[0][0], origin[w]) for w, c in votes.items()}
     for s in spans:
         if s.label == "PER" and s.end - s.start >= 2:

@@ -105,7 +105,7 @@ class _Sentence:
 def _case(token: Any) -> str | None:
     for child in token.children:
         if child.dep_ in ("case", "mark"):
-            return child.lower_
+            return str(child.lower_)
     return None
 
 

@@ -96,7 +96,7 @@ class TriggerSentenceParser:
         from spacy.util import minibatch
 
         parser = self.nlp.get_pipe("parser")
-        for batch in minibatch(docs, size=batch_size):
+        for batch in minibatch(docs, size=batch_size):  # type: ignore[no-untyped-call]
             owners: list[tuple[Any, int]] = []
             subs = []
             for doc in batch:

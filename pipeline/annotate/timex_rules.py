@@ -567,7 +567,8 @@ def _holiday_date(name: str, year: int) -> dt.date:
     if name in fixed:
         return dt.date(year, *fixed[name])
     shift = {"paques": 0, "ascension": 39, "pentecote": 49}[name]
-    return easter(year) + dt.timedelta(days=shift)
+    day: dt.date = easter(year) + dt.timedelta(days=shift)
+    return day
 
 
 _GENERIC_OF = re.compile(r"\b(?:du|des)\s+$", _F)

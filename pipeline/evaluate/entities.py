@@ -27,7 +27,7 @@ OURS = "ours"
 
 
 def predict(
-    documents: Iterable[BratDocument], annotator: Any, time_annotator: Any | None
+    documents: Iterable[BratDocument], annotator: Any, time_annotator: Any
 ) -> Iterator[tuple[list[LabeledSpan], list[LabeledSpan], list[LabeledSpan]]]:
     """(gold, baseline, ours) spans per document, streaming."""
     for doc, gold in annotator.docs((d.text, d) for d in documents):

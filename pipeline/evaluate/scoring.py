@@ -15,7 +15,7 @@ span twice and a system may emit it from two sources.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 #: A labelled span: (start, end, label), ``[start, end)`` in characters of one document.
@@ -79,7 +79,7 @@ class SpanScores:
             total.add(self.counts[mode][label])
         return total
 
-    def as_dict(self, micro_groups: dict[str, Sequence[str]] | None = None) -> dict[str, object]:
+    def as_dict(self, micro_groups: Mapping[str, Sequence[str]] | None = None) -> dict[str, object]:
         """Plain figures for ``--json``: per mode, per label, then the micro rows."""
         out: dict[str, object] = {"documents": self.documents}
         for mode in MODES:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import PipelineError
+from pipeline.minhash import MinhashConfig
 from pipeline.params import load_params
 
 
@@ -33,6 +34,11 @@ class NormalizeConfig:
     story_window_days: int
     row_group_size: int
 
+    @property
+    def minhash(self) -> MinhashConfig:
+        """The near-duplicate signature settings, shared with the release."""
+        return MinhashConfig(self.seed, self.shingle_size, self.num_perm)
+
     @classmethod
     def from_params(cls, params: dict[str, Any] | None = None) -> NormalizeConfig:
         """Build from a params section (default: params.yaml's ``normalize``), checking keys."""
@@ -41,7 +47,9 @@ class NormalizeConfig:
         missing = [n for n in names if n not in params]
         if missing:
             raise PipelineError(f"params.yaml normalize: missing {', '.join(missing)}")
-        values = {n: tuple(params[n]) if isinstance(params[n], list) else params[n] for n in names}
+        values: dict[str, Any] = {
+            n: tuple(params[n]) if isinstance(params[n], list) else params[n] for n in names
+        }
         config = cls(**values)
         for name in ("near_duplicate_threshold", "story_threshold", "min_language_score"):
             if not 0.0 <= getattr(config, name) <= 1.0:

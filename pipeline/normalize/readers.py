@@ -88,10 +88,11 @@ def _from_html(html: str, encoding: str, repairs: tuple[str, ...]) -> Document:
         )
     except (ValueError, TypeError) as exc:  # lxml rejects some inputs outright
         raise ReaderError(f"unparseable HTML ({exc})") from exc
+    assert not isinstance(doc, dict)  # a dict only with as_dict=True, never asked here
     if doc is None or not (doc.text or "").strip():
         raise ReaderError("no main text found in the HTML page")
     return Document(
-        doc.text,
+        doc.text or "",  # not None: checked above
         encoding,
         repairs,
         title=doc.title or None,

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from pipeline.release.features import encode_labels
 from pipeline.release.gold import Gold
@@ -62,7 +63,7 @@ class CutStats:
     records: Counter[str] = field(default_factory=Counter)
     verified: Counter[str] = field(default_factory=Counter)
     #: split → which stories (by the plan's story index) have a record there
-    story_seen: dict[str, np.ndarray] = field(default_factory=dict)
+    story_seen: dict[str, NDArray[Any]] = field(default_factory=dict)
     #: (split, kind, label) → count; kind is entity / time / event
     labels: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     verified_labels: int = 0
@@ -128,7 +129,7 @@ class CutStats:
 
 
 # ----------------------------------------------------------------------- list helpers
-def _filter_list(column: pa.Array, keep: np.ndarray) -> pa.Array:
+def _filter_list(column: pa.Array, keep: NDArray[Any]) -> pa.Array:
     """Keep the flattened elements of a ``list<...>`` column where ``keep`` is true."""
     if keep.all():
         return column
@@ -152,7 +153,7 @@ def _replace_field(struct: pa.StructArray, name: str, values: pa.Array) -> pa.St
     return pa.StructArray.from_arrays(arrays, names=names)
 
 
-def _utf8(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _utf8(strings: pa.Array) -> tuple[NDArray[Any], NDArray[Any]]:
     """The UTF-8 bytes of a string array (nulls as empty) and each string's byte offsets
     into them, read in place from Arrow's buffers."""
     if strings.null_count:
@@ -185,7 +186,7 @@ class _Texts:
         #: the byte at which each text ends
         self.byte_end = offsets[1:]
 
-    def byte_at(self, chars: np.ndarray) -> np.ndarray:
+    def byte_at(self, chars: NDArray[Any]) -> NDArray[Any]:
         """The byte offsets of global character indices (the index one past the last
         character is the end of the data)."""
         return chars + np.searchsorted(self._chars_before, chars, side="right")
@@ -193,25 +194,25 @@ class _Texts:
 
 def _slices(
     texts: _Texts,
-    parents: np.ndarray,
+    parents: NDArray[Any],
     values: pa.StructArray,
     start: str,
     end: str,
     txt: str,
-) -> np.ndarray:
+) -> NDArray[Any]:
     """Whether each span is ``[start, end)`` of its record's text and equals its own text.
 
     Vectorised over bytes: a span whose bounds fit and whose own text has ``end - start``
     characters holds if the record's bytes from its start character on equal its own
     bytes (then they cover exactly those characters, so the end needs no lookup).
     """
-    starts = values.field(start).fill_null(-1).to_numpy()
+    starts: NDArray[Any] = values.field(start).fill_null(-1).to_numpy()
     ends = values.field(end).fill_null(-1).to_numpy()
     own = values.field(txt).fill_null("")
     span_data, span_offsets = _utf8(own)
     span_bytes = np.diff(span_offsets)
     chars = pc.utf8_length(own).to_numpy()
-    ok = (
+    ok: NDArray[Any] = (
         (starts >= 0) & (starts < ends) & (ends <= texts.length[parents]) & (ends - starts == chars)
     )
     if not ok.any():
@@ -231,12 +232,13 @@ def _slices(
     return ok
 
 
-def _known(values: pa.Array, names: list[str]) -> np.ndarray:
-    return (
+def _known(values: pa.Array, names: list[str]) -> NDArray[Any]:
+    known: NDArray[Any] = (
         pc.is_in(values, value_set=pa.array(names, pa.string()))
         .fill_null(False)
         .to_numpy(zero_copy_only=False)
     )
+    return known
 
 
 # ----------------------------------------------------------------------------- steps
@@ -245,7 +247,7 @@ GOLD_COLUMNS = ("entities", "times", "events", "annotators")
 
 
 def _arrange(
-    table: pa.Table, order: np.ndarray, rows: list[int], golds: list[Gold], plain: pa.Schema
+    table: pa.Table, order: NDArray[Any], rows: list[int], golds: list[Gold], plain: pa.Schema
 ) -> pa.Table:
     """The rows ``order`` of ``table`` (one copy), with the labels, ``verified`` and
     ``annotators`` of ``rows`` replaced by their gold on the way."""
@@ -328,7 +330,7 @@ def _clean(table: pa.Table, tax: Taxonomy, stats: CutStats) -> pa.Table:
 
 def _clean_arguments(
     events: pa.StructArray,
-    event_parents: np.ndarray,
+    event_parents: NDArray[Any],
     texts: _Texts,
     ids: pa.ChunkedArray,
     dropped_ids: dict[int, set[str]],
@@ -368,8 +370,8 @@ def _clean_arguments(
 def _count(
     stats: CutStats,
     table: pa.Table,
-    codes: np.ndarray,
-    stories: np.ndarray,
+    codes: NDArray[Any],
+    stories: NDArray[Any],
     plan: SplitPlan,
 ) -> None:
     """Add a batch's records, stories, labels and versions to the figures, per split

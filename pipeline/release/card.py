@@ -97,7 +97,7 @@ def check_card(content: str, expected: Any, features: Any) -> None:
     from huggingface_hub import DatasetCard
 
     card = DatasetCard(content)
-    if card.data.to_dict() != expected.to_dict():
+    if card.data.to_dict() != expected.to_dict():  # type: ignore[no-untyped-call]
         raise PipelineError("README.md: front matter does not round-trip through DatasetCard")
     infos = DatasetInfosDict.from_dataset_card_data(card.data)
     if infos["default"].features != features:

@@ -48,7 +48,9 @@ def _digest(row: dict[str, Any]) -> str:
     return hashlib.blake2b(blob, digest_size=16).hexdigest()
 
 
-def _compare(old: LabelMap, new: LabelMap, labels: Counter[tuple[str, str]], moves: Counter[str]):
+def _compare(
+    old: LabelMap, new: LabelMap, labels: Counter[tuple[str, str]], moves: Counter[str]
+) -> None:
     for place in old.keys() | new.keys():
         before, after = old.get(place, []), new.get(place, [])
         if before == after:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from numpy.typing import NDArray
 
 from pipeline.errors import PipelineError
 from pipeline.io import (
@@ -38,7 +39,7 @@ from pipeline.io import (
     read_records,
     write_json,
 )
-from pipeline.normalize.config import NormalizeConfig
+from pipeline.minhash import MinhashConfig
 from pipeline.params import load_params
 from pipeline.release import card as card_mod
 from pipeline.release import store
@@ -93,10 +94,11 @@ def load_gold(path: Path | None) -> dict[str, Gold]:
 def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
     """Plan the splits from ids, stories and stored MinHash, one row group at a time (the
     text is read only for a group holding records without a stored MinHash)."""
-    config = NormalizeConfig.from_params()
+    # the signatures normalize stored were made with normalize's settings: read them back so
+    config = MinhashConfig.from_params(load_params("normalize"))
     groups = RowGroups(preannotated, PreannotatedArticle)
 
-    def group(index: int) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    def group(index: int) -> tuple[pa.Array, pa.Array, NDArray[Any]]:
         part = groups.read(index, ["id", "story_id", "minhash"])
         if not part.num_rows:
             empty = pa.array([], pa.string())
@@ -105,12 +107,13 @@ def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
         ids = part["id"].chunk(0)
 
         def texts() -> list[str]:
-            return groups.read(index, ["text"])["text"].to_pylist()
+            text: list[str] = groups.read(index, ["text"])["text"].to_pylist()
+            return text
 
         rows = signature_rows(part["minhash"].chunk(0), ids, texts, config)
         return ids, story_ids(part["story_id"].chunk(0), ids), rows
 
-    def signatures_at(positions: np.ndarray) -> np.ndarray:
+    def signatures_at(positions: NDArray[Any]) -> NDArray[Any]:
         out = np.empty((len(positions), config.num_perm), np.uint32)
         start = 0
         for index in range(len(groups)):

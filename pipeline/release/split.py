@@ -19,15 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
+from numpy.typing import NDArray
 
 from pipeline.errors import PipelineError
-from pipeline.normalize.config import NormalizeConfig
-from pipeline.normalize.grouping import (
+from pipeline.minhash import (
+    MinhashConfig,
     Rows,
     band_keys,
     lsh_bands,
@@ -74,8 +76,8 @@ def split_of(group: str, seed: int, ratios: dict[str, float]) -> str:
 
 
 def signature_rows(
-    minhash: pa.Array, ids: pa.Array, texts: Callable[[], list[str]], config: NormalizeConfig
-) -> np.ndarray:
+    minhash: pa.Array, ids: pa.Array, texts: Callable[[], list[str]], config: MinhashConfig
+) -> NDArray[Any]:
     """The (records, ``num_perm``) uint32 MinHash rows of a batch.
 
     Stored signatures (``Article.minhash``) are read in place; a record without one (text
@@ -107,7 +109,9 @@ def signature_rows(
     return out
 
 
-def _jaccard(pairs: np.ndarray, signatures_at: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+def _jaccard(
+    pairs: NDArray[Any], signatures_at: Callable[[NDArray[Any]], NDArray[Any]]
+) -> NDArray[Any]:
     """Estimated Jaccard similarity (share of equal MinHash values) of each pair."""
     if not len(pairs):
         return np.zeros(0)
@@ -127,9 +131,9 @@ class SplitPlan:
     ratios: dict[str, float]
     seed: int
     #: per input record, in input order: the index of its split in ``ratios``
-    record_split: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    record_split: NDArray[Any] = field(default_factory=lambda: np.zeros(0, np.uint8))
     #: per input record: the index of its story (stories are numbered in order of appearance)
-    record_story: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    record_story: NDArray[Any] = field(default_factory=lambda: np.zeros(0, np.int32))
     stories: int = 0
     #: near-duplicate pairs (record id, record id, estimated Jaccard), earlier record first
     pairs: list[tuple[str, str, float]] = field(default_factory=list)
@@ -168,7 +172,7 @@ class _UnionFind:
         return True
 
 
-def _story_splits(names: pa.StringArray, groups: _UnionFind, plan: SplitPlan) -> np.ndarray:
+def _story_splits(names: pa.StringArray, groups: _UnionFind, plan: SplitPlan) -> NDArray[Any]:
     """The split code of every story: its group's representative's split. Names are turned
     into Python strings a slice at a time, so the plan never holds them all."""
     code = {name: k for k, name in enumerate(plan.ratios)}
@@ -194,8 +198,8 @@ def _check_unique(ids: pa.ChunkedArray) -> None:
 
 
 def plan_splits(
-    batches: Iterable[tuple[pa.Array, pa.Array, np.ndarray]],
-    signatures_at: Callable[[np.ndarray], np.ndarray],
+    batches: Iterable[tuple[pa.Array, pa.Array, NDArray[Any]]],
+    signatures_at: Callable[[NDArray[Any]], NDArray[Any]],
     ratios: dict[str, float],
     seed: int,
     threshold: float,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from pipeline.schema import Annotation
+from pipeline.schema import Annotation, Entity, Event, TimeExpression
 from pipeline.studio.convert import Parsed, parse_result
 
 EVENTS = "events (trigger + type)"
@@ -25,7 +25,9 @@ ARGUMENTS = "event arguments"
 TIME_VALUES = "time values"
 
 
-def _spans(entities, times, events) -> dict[str, set[tuple[Any, ...]]]:
+def _spans(
+    entities: Iterable[Entity], times: Iterable[TimeExpression], events: Iterable[Event]
+) -> dict[str, set[tuple[Any, ...]]]:
     """Comparable items per label (plus the event and argument families)."""
     out: dict[str, set[tuple[Any, ...]]] = defaultdict(set)
     for ent in entities:
@@ -105,7 +107,9 @@ class Agreement:
 
 def _items(parsed: Parsed | Annotation) -> list[tuple[str, str, tuple[Any, ...]]]:
     """(region id, family, comparable value) for every entity, time and trigger."""
-    out = [(e.id, "span", (e.start, e.end, e.label)) for e in parsed.entities]
+    out: list[tuple[str, str, tuple[Any, ...]]] = [
+        (e.id, "span", (e.start, e.end, e.label)) for e in parsed.entities
+    ]
     out += [(t.id, "span", (t.start, t.end, t.label, t.value)) for t in parsed.times]
     out += [(e.id, "span", (e.trigger_start, e.trigger_end, e.type, e.mode)) for e in parsed.events]
     return out

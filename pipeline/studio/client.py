@@ -16,16 +16,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from pipeline.errors import PipelineError
 from pipeline.studio import server
 
+if TYPE_CHECKING:  # the SDK is imported where used: `pipeline --help` does not pay for it
+    from label_studio_sdk.core.request_options import RequestOptions
+
 #: Calls that create data must never be retried blindly: a retry after a lost response
 #: would import the same tasks twice. Idempotence comes from listing first, not from retries.
-NO_RETRY: dict[str, Any] = {"max_retries": 0}
+NO_RETRY: RequestOptions = {"max_retries": 0}
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class Studio:
         from label_studio_sdk import LabelStudio
 
         self.url = target.url
-        self.sdk = LabelStudio(
+        self.sdk = LabelStudio(  # type: ignore[no-untyped-call]
             base_url=target.url,
             api_key=target.api_key,
             timeout=timeout or float(server.settings()["request_timeout_s"]),
@@ -114,7 +117,8 @@ class Studio:
             with self.errors("health check"):
                 httpx.get(f"{self.url}/health", timeout=5.0)
             raise PipelineError(f"{self.url}: Label Studio is not healthy (/health not UP)")
-        return self.get("api/current-user/whoami", "authentication")
+        user: dict[str, Any] = self.get("api/current-user/whoami", "authentication")
+        return user
 
     def server_time(self) -> datetime:
         """The server's clock (HTTP ``Date``, whole seconds): cursors use its time, not ours."""
@@ -156,7 +160,8 @@ class Studio:
         return self.project(min(p["id"] for p in matches))
 
     def project(self, project_id: int) -> dict[str, Any]:
-        return self.get(f"api/projects/{project_id}/", "read project")
+        project: dict[str, Any] = self.get(f"api/projects/{project_id}/", "read project")
+        return project
 
     def create_project(self, title: str, label_config: str, instructions: str) -> dict[str, Any]:
         with self.errors(f"create project {title!r}"):
@@ -167,11 +172,16 @@ class Studio:
                 show_instruction=True,
                 request_options=NO_RETRY,
             )
+        if project.id is None:
+            raise PipelineError(f"{self.url}: create project {title!r} returned no project id")
         return self.project(project.id)
 
     def model_versions(self, project_id: int) -> dict[str, int]:
         """Prediction counts per model version."""
-        return self.get(f"api/projects/{project_id}/model-versions/", "read model versions")
+        counts: dict[str, int] = self.get(
+            f"api/projects/{project_id}/model-versions/", "read model versions"
+        )
+        return counts
 
     # -------------------------------------------------------------------------- tasks
     def task_pages(
@@ -220,15 +230,28 @@ class Studio:
         """Import a batch of tasks (with predictions) synchronously; the new task ids."""
         with self.errors(f"import of {len(tasks)} tasks"):
             resp = self.sdk.projects.import_tasks(
-                id=project_id, request=tasks, return_task_ids=True, request_options=NO_RETRY
+                id=project_id,
+                request=tasks,  # type: ignore[arg-type]  # the SDK sends plain dicts as they are
+                return_task_ids=True,
+                request_options=NO_RETRY,
             )
-        return list(resp.task_ids or [])
+        # ``task_ids`` is not a declared field of the SDK's response: a synchronous import
+        # sends it (as an extra field) when asked; an asynchronous one sends an import id only
+        task_ids = getattr(resp, "task_ids", None)
+        if task_ids is None:
+            raise PipelineError(
+                f"{self.url}: import of {len(tasks)} tasks returned no task ids "
+                "(an asynchronous import, which this client does not follow)"
+            )
+        return [int(t) for t in task_ids]
 
     def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> int:
         """Add predictions to existing tasks; how many were created."""
         with self.errors(f"import of {len(predictions)} predictions"):
             resp = self.sdk.projects.import_predictions(
-                id=project_id, request=predictions, request_options=NO_RETRY
+                id=project_id,
+                request=predictions,  # type: ignore[arg-type]  # plain dicts, sent as they are
+                request_options=NO_RETRY,
             )
         return int(resp.created or 0)
 

@@ -52,7 +52,9 @@ def _region(
     return item
 
 
-def _per_region(rid: str, control: str, kind: str, start: int, end: int, value: Any) -> dict:
+def _per_region(
+    rid: str, control: str, kind: str, start: int, end: int, value: Any
+) -> dict[str, Any]:
     key = "text" if kind == "textarea" else "choices"
     return {
         "id": rid,

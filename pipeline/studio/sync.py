@@ -79,7 +79,8 @@ class PullCursor:
         state = read_json(self.path)
         if state.get("key") != self.key or state.get("sha256") != snapshot_sha256:
             return None
-        return state.get("cursor")
+        cursor: str | None = state.get("cursor")
+        return cursor
 
     def save(self, cursor: str, snapshot_sha256: str) -> None:
         write_json(self.path, {"key": self.key, "cursor": cursor, "sha256": snapshot_sha256})

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.integration  # runs the DVC flow: left out by `make test-fast`
+
 BIN = Path(sys.executable).parent
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.normalize.grouping import Grouper, lsh_bands, near_signature, words
+from pipeline.minhash import lsh_bands, near_signature, words
+from pipeline.normalize.grouping import Grouper
 from pipeline.schema import Article
 
 SEED_000 = "000_1d858071adb957df.txt"
@@ -90,4 +91,4 @@ def test_kept_articles_carry_their_near_duplicate_minhash(config, normalize_byte
     (kept,), _ = group(config, [normalize_bytes(text.encode(), "a.txt")])
     stored = np.frombuffer(kept.minhash, dtype="<u4")
     assert len(stored) == config.num_perm
-    assert (stored == near_signature(words(kept.text), config)).all()
+    assert (stored == near_signature(words(kept.text), config.minhash)).all()

@@ -13,8 +13,8 @@ import yaml
 
 from pipeline.errors import PipelineError
 from pipeline.io import write_records
+from pipeline.minhash import minhash_bytes, near_signature, words
 from pipeline.normalize.config import NormalizeConfig
-from pipeline.normalize.grouping import minhash_bytes, near_signature, words
 from pipeline.release.cut import cut
 from pipeline.release.features import release_features
 from pipeline.release.verify import verify
@@ -348,7 +348,9 @@ def test_near_duplicates_in_other_row_groups_and_stories_share_a_split(tmp_path,
     copy_text = arts[0].text.replace("deux heures.", "deux heures, dit-on.")  # spans hold
     arts[11] = replace(arts[0], id="a011", story_id="elsewhere", text=copy_text)
     arts = [
-        replace(a, minhash=minhash_bytes(near_signature(words(a.text), config))) if i % 2 else a
+        replace(a, minhash=minhash_bytes(near_signature(words(a.text), config.minhash)))
+        if i % 2
+        else a
         for i, a in enumerate(arts)
     ]
     pre = tmp_path / "pre.parquet"

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 from pipeline.errors import PipelineError
+from pipeline.minhash import minhash_bytes, near_signature, words
 from pipeline.normalize.config import NormalizeConfig
-from pipeline.normalize.grouping import minhash_bytes, near_signature, words
 from pipeline.release.split import (
     DuplicateIdError,
     check_ratios,
@@ -20,7 +20,7 @@ from pipeline.release.split import (
 )
 
 RATIOS = {"train": 0.8, "validation": 0.1, "test": 0.1}
-CONFIG = NormalizeConfig.from_params()
+CONFIG = NormalizeConfig.from_params().minhash
 
 
 def _rows(texts: list[str]) -> np.ndarray:
