@@ -1,29 +1,25 @@
-"""Streaming Parquet and JSONL I/O with atomic, deterministic writes.
+"""Record files: streaming Parquet reads and atomic, deterministic Parquet writes.
 
-This is the only module that opens data files. Writers take an iterator of records and
-write row group by row group, so memory is bounded by one group, not by the corpus.
-Every write goes to a temporary file in the destination folder, is fsynced, then renamed
-over the target: a crash leaves the previous file intact and no half-written one.
-The same records always give a byte-identical file (no timestamps, fixed options).
+Readers check that this schema version wrote the file's record type, then stream it a batch
+or a row group at a time. Writers take an iterator of records (or Arrow tables) and write
+row group by row group, so memory is bounded by one group, not by the corpus; they write
+through ``pipeline.io.files.atomic_path``. The same records always give a byte-identical
+file (no timestamps, fixed options).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import re
-import secrets
-import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.errors import PipelineError, SchemaVersionError
+from pipeline.io.files import atomic_path, file_sha256
 from pipeline.schema import (
     RECORD_TYPE_KEY,
     SCHEMA_VERSION,
@@ -57,89 +53,6 @@ def lean_arrow_memory() -> None:
         pa.jemalloc_set_decay_ms(0)
     except NotImplementedError:  # a pyarrow build without jemalloc
         pa.set_memory_pool(pa.system_memory_pool())
-
-
-def tmp_path_for(path: Path) -> Path:
-    """A hidden temporary name beside ``path`` (same filesystem, so rename is atomic)."""
-    return path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-
-
-def fsync_dir(path: Path) -> None:
-    """Persist a rename: fsync the folder that holds the new entry."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-#: The end of a temporary name made here: ``.tmp-PID-HEX`` or ``.scratch-PID-HEX``.
-_TEMP_SUFFIX = re.compile(r"\.(?:tmp|scratch)-(\d+)-[0-9a-f]{8}$")
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError):
-        stat_line = Path(f"/proc/{pid}/stat").read_text()
-        return stat_line.rsplit(")", 1)[1].split()[0] != "Z"
-    return True
-
-
-def sweep_stale_temps(path: Path) -> None:
-    """Delete the temporary files of ``path`` left by a writer that was killed (SIGKILL, OOM,
-    power loss): a dead process cannot clean up after itself, so the next writer of the same
-    target does. Only hidden names made for ``path`` whose writer's pid is gone are touched."""
-    path = Path(path)
-    prefixes = (f".{path.name}.tmp-", f".{path.name}.scratch-", f"..{path.name}.scratch-")
-    try:
-        entries = [e for e in os.scandir(path.parent) if e.name.startswith(prefixes)]
-    except OSError:
-        return
-    for entry in entries:
-        match = _TEMP_SUFFIX.search(entry.name)
-        if match and not pid_alive(int(match[1])):
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path to write; on success rename it onto ``path``, else delete it."""
-    path = Path(path)
-    if not path.parent.exists():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise PipelineError(f"{path}: cannot create folder ({exc.strerror})") from exc
-    sweep_stale_temps(path)
-    tmp = tmp_path_for(path)
-    try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-
-
-@contextlib.contextmanager
-def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a file for writing atomically (see ``atomic_path``)."""
-    encoding = None if "b" in mode else "utf-8"
-    with (
-        atomic_path(path) as tmp,
-        open(tmp, mode, encoding=encoding, newline="" if encoding else None) as fh,
-    ):
-        yield fh
 
 
 def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -218,161 +131,6 @@ def count_records(path: Path, record_type: type) -> int:
     return int(check_schema(path, record_type).metadata.num_rows)
 
 
-@dataclass(frozen=True)
-class RawInput:
-    """The raw bytes of one input item (a file, or one line of a line-based file), or why not.
-
-    Exactly one of ``data`` and ``error`` is set, so a bad path travels through the batch as
-    a value instead of stopping it; ``line`` is the 1-based line number for line-based files.
-    What the bytes mean is the caller's business.
-    """
-
-    path: str
-    data: bytes | None = None
-    error: str | None = None
-    line: int | None = None
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
-
-
-def _walk(
-    folder: Path, wanted: frozenset[str], ancestors: frozenset[tuple[int, int]]
-) -> Iterator[tuple[Path, str | None]]:
-    try:
-        st = folder.stat()
-        key = (st.st_dev, st.st_ino)
-        if key in ancestors:
-            yield folder, "symlink loop (leads back into a folder being walked)"
-            return
-        with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError as exc:
-        yield folder, f"cannot read folder ({_reason(exc)})"
-        return
-    inside = ancestors | {key}
-    for entry in entries:
-        path = Path(entry.path)
-        if entry.is_symlink():
-            try:
-                os.stat(path)
-            except OSError as exc:  # dangling link, or a link to itself (ELOOP)
-                yield path, f"cannot read ({_reason(exc)})"
-                continue
-        if entry.is_dir():
-            yield from _walk(path, wanted, inside)
-        elif path.suffix.lower() in wanted:
-            yield path, None
-
-
-def iter_input_files(
-    roots: Iterable[Path], suffixes: Iterable[str]
-) -> Iterator[tuple[Path, str | None]]:
-    """Every file under ``roots`` with one of ``suffixes``, each with None or why it is unusable.
-
-    Folders are walked recursively in name order (deterministic), following symlinked folders;
-    a link leading back into a folder being walked is reported as a loop, not followed forever.
-    A root named explicitly is always reported: a missing one or one of another type is an
-    error value, so one bad argument does not stop a batch.
-    """
-    wanted = frozenset(s.lower() for s in suffixes)
-    for root in map(Path, roots):
-        try:
-            is_dir = root.is_dir()
-            os.stat(root)
-        except OSError as exc:
-            yield root, f"cannot read ({_reason(exc)})"
-            continue
-        if is_dir:
-            yield from _walk(root, wanted, frozenset())
-        elif root.suffix.lower() in wanted:
-            yield root, None
-        else:
-            expected = ", ".join(sorted(wanted))
-            yield root, f"unsupported file type '{root.suffix}' (expected {expected})"
-
-
-def _read_lines(path: Path, max_bytes: int) -> Iterator[RawInput]:
-    name, number = str(path), 0
-    try:
-        with open(path, "rb") as fh:
-            for number, line in enumerate(fh, 1):
-                line = line.rstrip(b"\r\n")
-                if not line.strip():
-                    continue
-                if len(line) > max_bytes:
-                    reason = f"line too large ({len(line):,} bytes > limit {max_bytes:,})"
-                    yield RawInput(name, error=reason, line=number)
-                else:
-                    yield RawInput(name, data=line, line=number)
-    except OSError as exc:
-        yield RawInput(name, error=f"cannot read ({_reason(exc)})", line=number + 1)
-
-
-def read_inputs(
-    roots: Iterable[Path],
-    suffixes: Iterable[str],
-    max_bytes: int,
-    line_suffixes: Iterable[str] = (".jsonl",),
-) -> Iterator[RawInput]:
-    """Stream the raw bytes of every input under ``roots``, one item at a time.
-
-    Files with a suffix in ``line_suffixes`` give one item per non-blank line (with its line
-    number); other files give one item each. Anything larger than ``max_bytes`` is reported
-    instead of read, so one huge file cannot exhaust memory.
-    """
-    by_line = frozenset(s.lower() for s in line_suffixes)
-    for path, error in iter_input_files(roots, suffixes):
-        name = str(path)
-        if error is not None:
-            yield RawInput(name, error=error)
-            continue
-        try:
-            st = path.stat()
-        except OSError as exc:
-            yield RawInput(name, error=f"cannot read ({_reason(exc)})")
-            continue
-        if not stat.S_ISREG(st.st_mode):  # opening a FIFO would block the batch for ever
-            yield RawInput(name, error="not a regular file (a FIFO, socket or device)")
-            continue
-        if path.suffix.lower() in by_line:
-            yield from _read_lines(path, max_bytes)
-            continue
-        try:
-            size = st.st_size
-            if size > max_bytes:
-                yield RawInput(name, error=f"too large ({size:,} bytes > limit {max_bytes:,})")
-                continue
-            with open(path, "rb") as fh:
-                data = fh.read(max_bytes + 1)
-        except OSError as exc:
-            yield RawInput(name, error=f"cannot read ({_reason(exc)})")
-            continue
-        if len(data) > max_bytes:  # grew while we looked
-            yield RawInput(name, error=f"too large (more than {max_bytes:,} bytes)")
-        else:
-            yield RawInput(name, data=data)
-
-
-@contextlib.contextmanager
-def scratch_path(near: Path) -> Iterator[Path]:
-    """A hidden temporary file path beside ``near`` (same disk as the final output), removed
-    on exit whatever happens; for two-pass stages that spill records between passes."""
-    near = Path(near)
-    try:
-        near.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PipelineError(f"{near}: cannot create folder ({_reason(exc)})") from exc
-    sweep_stale_temps(near)
-    tmp = near.with_name(f".{near.name}.scratch-{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        yield tmp
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
 def write_tables(
     path: Path,
     tables: Iterable[pa.Table],
@@ -395,50 +153,6 @@ def write_tables(
     except OSError as exc:
         raise PipelineError(f"{path}: cannot write ({exc.strerror or exc})") from exc
     return count
-
-
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write dicts as JSON lines atomically (sorted keys: deterministic bytes)."""
-    count = 0
-    try:
-        with atomic_open(path, "w") as fh:
-            for row in rows:
-                fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-                count += 1
-    except OSError as exc:
-        raise PipelineError(f"{path}: cannot write ({exc.strerror or exc})") from exc
-    return count
-
-
-def write_jsonl_records(path: Path, records: Iterable[Any]) -> int:
-    """Write records (dataclasses) as JSON lines atomically."""
-    return write_jsonl(path, (to_row(r) for r in records))
-
-
-def write_json(path: Path, obj: Any, private: bool = False) -> None:
-    """Write one JSON document atomically (sorted keys); ``private`` makes it mode 0600.
-
-    The mode is set on the temporary file before the rename, so a secret is never readable
-    by others, not even for an instant.
-    """
-    try:
-        with atomic_path(path) as tmp:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(obj, fh, ensure_ascii=False, sort_keys=True, indent=1)
-                fh.write("\n")
-    except OSError as exc:
-        raise PipelineError(f"{path}: cannot write ({exc.strerror or exc})") from exc
-
-
-def read_json(path: Path) -> Any:
-    """Read one JSON document; a missing or unreadable file is a one-line error."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise PipelineError(f"{path}: no such file") from exc
-    except (OSError, ValueError) as exc:
-        raise PipelineError(f"{path}: not readable JSON ({exc})") from exc
 
 
 def read_batches(
@@ -526,17 +240,6 @@ class RowGroups:
             return self._file.read_row_group(index, columns=columns)
         except (OSError, pa.ArrowInvalid) as exc:
             raise PipelineError(f"{self.path}: unreadable data ({exc})") from exc
-
-
-def file_sha256(path: Path) -> str:
-    """The hex sha256 of a file's bytes, read in chunks."""
-    import hashlib
-
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
-    except FileNotFoundError as exc:
-        raise PipelineError(f"{path}: no such file") from exc
 
 
 class ShardWriter:
