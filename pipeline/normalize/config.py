@@ -19,6 +19,7 @@ class NormalizeConfig:
     title_max_words: int
     heading_max_words: int
     dateline_max_paragraphs: int
+    header_max_lines: int
     languages: tuple[str, ...]
     min_language_score: float
     language_sample_chars: int

@@ -30,7 +30,8 @@ class Document:
     encoding: str
     repairs: tuple[str, ...]
     title: str | None = None
-    date: str | None = None
+    #: the date as the container gave it (a JSON line may hold any type); the core parses it
+    date: object = None
     url: str | None = None
     outlet: str | None = None
 
@@ -49,12 +50,15 @@ def read_document(path: str, data: bytes) -> Document:
     return Document(decoded.text, decoded.encoding, decoded.repairs)
 
 
-def _string_field(obj: dict[str, Any], name: str) -> str | None:
+def _string_field(obj: dict[str, Any], name: str, ignored: list[str]) -> str | None:
+    """A field's string, None when absent or blank. A value of another type is left out and
+    named in ``ignored`` (it becomes a repair): a bad field never costs the article its text."""
     value = obj.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        raise ReaderError(f"field '{name}' is not a string")
+        ignored.append(f"ignored-field:{name}")
+        return None
     return value
 
 
@@ -65,17 +69,20 @@ def _from_json(line: str, encoding: str, repairs: tuple[str, ...]) -> Document:
         raise ReaderError(f"broken JSON line ({exc.msg} at column {exc.colno})") from exc
     if not isinstance(obj, dict):
         raise ReaderError("JSON line is not an object")
-    text = _string_field(obj, "text")
-    if text is None:
+    text = obj.get("text")
+    if text is not None and not isinstance(text, str):
+        raise ReaderError(f"field 'text' is not a string ({type(text).__name__})")
+    if text is None or not text.strip():
         raise ReaderError("JSON line has no 'text'")
+    ignored: list[str] = []
+    title = _string_field(obj, "title", ignored)
+    url = _string_field(obj, "url", ignored)
+    outlet = _string_field(obj, "source", ignored)
+    date = obj.get("date")
+    if isinstance(date, str) and not date.strip():
+        date = None
     return Document(
-        text,
-        encoding,
-        repairs,
-        title=_string_field(obj, "title"),
-        date=_string_field(obj, "date"),
-        url=_string_field(obj, "url"),
-        outlet=_string_field(obj, "source"),
+        text, encoding, (*repairs, *ignored), title=title, date=date, url=url, outlet=outlet
     )
 
 
