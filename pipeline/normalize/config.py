@@ -20,6 +20,10 @@ class NormalizeConfig:
     heading_max_words: int
     dateline_max_paragraphs: int
     header_max_lines: int
+    html_prune_xpaths: tuple[str, ...]
+    html_read_also: tuple[str, ...]
+    html_min_article_words: int
+    html_fallback_below_chars: int
     languages: tuple[str, ...]
     min_language_score: float
     language_sample_chars: int

@@ -34,7 +34,7 @@ def normalize_item(raw: RawInput, config: NormalizeConfig) -> Article | Quaranti
     if raw.error is not None or raw.data is None:
         return QuarantineEntry(STAGE, raw.path, raw.error or "no data", raw.line)
     try:
-        document = read_document(raw.path, raw.data)
+        document = read_document(raw.path, raw.data, config)
     except ReaderError as exc:
         return QuarantineEntry(STAGE, raw.path, str(exc), raw.line)
     sha256 = hashlib.sha256(raw.data).hexdigest()

@@ -2,17 +2,22 @@
 
 ``.txt`` holds one article; each line of ``.jsonl`` is an object with ``text`` and optional
 ``title``, ``date``, ``url`` and ``source`` (the outlet); ``.html`` pages go through
-trafilatura, which keeps the main text and finds the title, date, URL and site name.
+``html.read_html`` (trafilatura and htmldate), which keeps the article's text and finds
+its title, date, canonical URL and site name.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import PurePath
 from typing import Any
 
+from pipeline.normalize.config import NormalizeConfig
 from pipeline.normalize.decode import DecodeError, decode
+from pipeline.normalize.html import HtmlError, read_html
 
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
@@ -36,7 +41,7 @@ class Document:
     outlet: str | None = None
 
 
-def read_document(path: str, data: bytes) -> Document:
+def read_document(path: str, data: bytes, config: NormalizeConfig) -> Document:
     """Turn raw bytes into a document according to the file type, or raise ``ReaderError``."""
     suffix = PurePath(path).suffix.lower()
     try:
@@ -46,7 +51,7 @@ def read_document(path: str, data: bytes) -> Document:
     if suffix in JSONL_SUFFIXES:
         return _from_json(decoded.text, decoded.encoding, decoded.repairs)
     if suffix in HTML_SUFFIXES:
-        return _from_html(decoded.text, decoded.encoding, decoded.repairs)
+        return _from_html(decoded.text, decoded.encoding, decoded.repairs, config)
     return Document(decoded.text, decoded.encoding, decoded.repairs)
 
 
@@ -86,23 +91,31 @@ def _from_json(line: str, encoding: str, repairs: tuple[str, ...]) -> Document:
     )
 
 
-def _from_html(html: str, encoding: str, repairs: tuple[str, ...]) -> Document:
-    import trafilatura
-
+def _from_html(
+    html: str, encoding: str, repairs: tuple[str, ...], config: NormalizeConfig
+) -> Document:
     try:
-        doc = trafilatura.bare_extraction(
-            html, with_metadata=True, include_comments=False, include_tables=False
+        page = read_html(
+            html,
+            config.html_prune_xpaths,
+            _line_pattern(config.html_read_also),
+            config.html_min_article_words,
+            config.html_fallback_below_chars,
         )
-    except (ValueError, TypeError) as exc:  # lxml rejects some inputs outright
-        raise ReaderError(f"unparseable HTML ({exc})") from exc
-    if doc is None or not (doc.text or "").strip():
-        raise ReaderError("no main text found in the HTML page")
+    except HtmlError as exc:
+        raise ReaderError(str(exc)) from exc
     return Document(
-        doc.text,
+        page.text,
         encoding,
         repairs,
-        title=doc.title or None,
-        date=doc.date or None,
-        url=doc.url or None,
-        outlet=doc.sitename or None,
+        title=page.title,
+        date=page.date,
+        url=page.url,
+        outlet=page.outlet,
     )
+
+
+@cache
+def _line_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    """A line opening with one of ``prefixes`` (any case) followed by a word boundary."""
+    return re.compile("(?:" + "|".join(map(re.escape, prefixes)) + r")\b", re.IGNORECASE)

@@ -226,7 +226,7 @@ CASES = [
     Case("50 MB article", "huge.txt", _big(50 * MB), error="too large (52,"),
     Case("20 MB single line", "one-line.jsonl", _one_line_jsonl, error="line too large", line=1),
     Case("HTML with scripts and no body", "scripts.html", _bytes(HTML_SCRIPTS),
-         error="no main text"),
+         error="no article text"),
     Case("JSONL bad line", "feed.jsonl", _feed, error="broken JSON line", line=2),
     Case("JSONL missing field", "feed.jsonl", lambda p: None, error="has no 'text'", line=3),
     Case("JSONL wrong type (text)", "feed.jsonl", lambda p: None,
