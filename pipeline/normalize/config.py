@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from lxml.etree import XPath, XPathError
+
 from pipeline.errors import PipelineError
 from pipeline.params import load_params
 
@@ -51,4 +53,11 @@ class NormalizeConfig:
         for name in ("near_duplicate_threshold", "story_threshold", "min_language_score"):
             if not 0.0 <= getattr(config, name) <= 1.0:
                 raise PipelineError(f"params.yaml normalize: {name} must be within [0, 1]")
+        for xpath in config.html_prune_xpaths:
+            try:
+                XPath(xpath)
+            except XPathError as exc:
+                raise PipelineError(
+                    f"params.yaml normalize.html_prune_xpaths: {xpath!r} ({exc})"
+                ) from exc
         return config

@@ -61,10 +61,10 @@ def parse_date(value: object, what: str = "date") -> ParsedDate:
             pass  # dateparser below reads what email.utils refuses
         else:
             return ParsedDate(_format(moment, with_time=True))
-    moment = _dateparser(value) if _YEAR.search(value) else None
-    if moment is None:
+    found = _dateparser(value) if _YEAR.search(value) else None
+    if found is None:
         return ParsedDate(error=f"{what} {value!r} is not a whole date in a known format")
-    return ParsedDate(_format(moment, with_time=_TIME.search(value) is not None))
+    return ParsedDate(_format(found, with_time=_TIME.search(value) is not None))
 
 
 def _iso(value: str) -> str:

@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from lxml.etree import XPath, XPathError
+from lxml.etree import XPath
 from lxml.html import HtmlElement
-
 from pipeline.normalize.dates import parse_date
 
 NO_ARTICLE = "no article text (template or index page)"
@@ -88,11 +87,7 @@ def read_html(
     tree = load_html(html)
     if tree is None:
         raise HtmlError("unparseable HTML (no document tree)")
-    try:
-        rules = [XPath(x) for x in prune_xpaths]
-    except XPathError as exc:  # a broken rule in params.yaml is a program error
-        raise ValueError(f"params.yaml normalize.html_prune_xpaths: {exc}") from exc
-    tree = prune_unwanted_nodes(tree, rules, with_backup=True)
+    tree = prune_unwanted_nodes(tree, _compiled(prune_xpaths), with_backup=True)
     try:
         doc = trafilatura.bare_extraction(
             tree,
@@ -105,7 +100,7 @@ def read_html(
         )
     except (ValueError, TypeError) as exc:  # lxml rejects some inputs outright
         raise HtmlError(f"unparseable HTML ({exc})") from exc
-    if doc is None or not (doc.text or "").strip():
+    if doc is None or isinstance(doc, dict) or not doc.text or not doc.text.strip():
         raise HtmlError(NO_ARTICLE)
     lines = [x for x in doc.text.split("\n") if not read_also.match(x.strip())]
     prose = sum(
@@ -120,6 +115,12 @@ def read_html(
         url=_ARCHIVED.sub(r"\1//", doc.url) if doc.url else None,
         outlet=doc.sitename or None,
     )
+
+
+@cache
+def _compiled(xpaths: tuple[str, ...]) -> list[XPath]:
+    # NormalizeConfig.from_params has checked that each compiles
+    return [XPath(x) for x in xpaths]
 
 
 @cache
