@@ -31,6 +31,7 @@ from typing import Any
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
+
 from pipeline.normalize.dates import parse_date
 
 NO_ARTICLE = "no article text (template or index page)"
