@@ -283,7 +283,7 @@ def test_normalize_bad_input(normalized: dict[str, Any], case: Case) -> None:
         kept = normalized["articles"].get(_key(path, case.line))
         assert kept is not None, f"{path} was not kept: {normalized['run'].errors}"
         case.check(kept)
-        assert not [e for e in normalized["run"].errors if f"{path}:" in e]
+        assert not [e for e in normalized["run"].errors if f"{_key(path, case.line)}:" in e]
         return
     where = path if case.line is None else f"{path}:{case.line}"
     lines = [e for e in normalized["run"].errors if e.startswith(f"error: {where}: ")]
