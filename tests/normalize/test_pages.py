@@ -40,6 +40,7 @@ def test_the_page_set_catches_what_the_plain_extraction_kept() -> None:
     assert len(scores.with_boilerplate) >= 9  # "Lire aussi" links, a paywall teaser
     assert scores.non_articles_out == 0  # the template and the index page were kept
     assert scores.url_right < scores.articles  # web-archive URLs
+    assert scores.date_right < scores.articles  # a "most read" sidebar's date
 
 
 def test_page_date_keeps_the_time_and_zone_the_page_states(normalize_bytes) -> None:

@@ -104,16 +104,18 @@ style="position:fixed;left:0;top:0;right:0;"><div id="wm-ipp-inside"><table
 id="wm-ipp-inside-table"><tr><td id="wm-logo"><a href="/web/">Wayback Machine</a></td><td
 class="c"><form id="wm-ipp-form" target="_top"><input id="wmtbURL" type="text"
 name="url" value="{url}"></form></td><td class="n"><div id="wm-nav-captures"><a
-class="t" href="/web/{stamp}*/{url}">27 captures</a><div class="r"><a
-href="/web/20150315000000/{url}">15 Mar 2015</a> - <a
-href="/web/20210615000000/{url}">15 juin 2021</a></div></div></td></tr></table></div></div>
-</div>
+class="t" href="/web/*/{url}">27 captures</a><div class="r" title="Timespan for
+captures of this URL"><span class="date">15 juin 2021</span> - <span class="date">2 déc.
+2023</span></div></div></td><td class="c" id="displayMonthEl" title="You are here: 09:30:12
+Jun 15, 2021">JUN</td><td class="c" id="displayDayEl" title="You are here: 09:30:12 Jun 15,
+2021">15</td><td class="c" id="displayYearEl" title="You are here: 09:30:12 Jun 15,
+2021">2021</td></tr></table></div></div></div>
 <!-- END WAYBACK TOOLBAR INSERT -->"""
-SIDEBAR = """<aside class="sidebar most-read"><h2>Les plus lus</h2><ol><li><time
-datetime="2014-02-03T08:00:00+01:00">3 février 2014</time><a href="/a1">Les plus lus : la
-réforme des retraites expliquée en cinq points</a></li><li><time
-datetime="2013-11-20T12:00:00+01:00">20 novembre 2013</time><a href="/a2">Les plus lus :
-tempête sur le littoral atlantique</a></li></ol></aside>"""
+SIDEBAR = """<aside class="sidebar most-read"><h2>Les plus lus</h2><ol><li><span
+class="date">3 février 2014</span><a href="/a1">Les plus lus : la réforme des retraites
+expliquée en cinq points</a></li><li><time datetime="2013-11-20T12:00:00+01:00">20 novembre
+2013</time><a href="/a2">Les plus lus : tempête sur le littoral atlantique</a></li></ol>
+</aside>"""
 
 
 def winer_articles() -> list[tuple[str, str, str, list[str]]]:
@@ -209,7 +211,7 @@ def build(index: int, title: str, day: str, body: list[str], slug: str) -> tuple
     letter = list(NEWSLETTER)[index % len(NEWSLETTER)] if index % 2 == 0 else None
     also = list(READ_ALSO)[index % len(READ_ALSO)] if index % 3 != 2 else None
     wayback = index % 7 == 3 or index % 10 == 5
-    sidebar = index % 4 == 1
+    sidebar = index % 4 == 1 or style == 5
     used = [cookie] + [x for x in (paywall, letter, also) if x]
     inserts = [READ_ALSO[also]] if also else []
     if letter and index % 4 == 0:
@@ -260,6 +262,8 @@ href="/mentions-legales">Mentions légales</a></li><li><a href="/cgu">CGU</a></l
 </body></html>"""
     if wayback:
         used.append("wayback")
+        origin = url.split("/", 3)[:3]
+        page = page.replace('href="/', f'href="/web/20210615093012/{"/".join(origin)}/')
     if sidebar:
         used.append("sidebar")
     gold = {
