@@ -95,8 +95,9 @@ def parse_header(text: str, max_lines: int) -> Header:
         pos = match.end()
     body = text[pos:].lstrip() if pos else text
     lines = body.split("\n", max_lines)
+    head, rest = lines[:max_lines], lines[max_lines:]
     kept: list[str] = []
-    for line in lines[:max_lines]:
+    for line in head:
         found = _header_line(line.strip())
         if found is None:
             kept.append(line)
@@ -104,11 +105,10 @@ def parse_header(text: str, max_lines: int) -> Header:
             url = found
         else:
             dates.extend(found)
-    if len(kept) < len(lines[:max_lines]):
-        head = _BLANK_RUN.sub("\n\n", "\n".join(kept)).strip("\n")
-        body = "\n".join([head, *lines[max_lines:]]) if head else "\n".join(lines[max_lines:])
-        body = body.lstrip()
-    if body is text:
+    if len(kept) < len(head):
+        top = _BLANK_RUN.sub("\n\n", "\n".join(kept)).strip("\n")
+        body = "\n".join([top, *rest] if top else rest).lstrip()
+    elif not pos:
         return Header(text)
     date = min(dates, key=lambda d: d[0])[1] if dates else ParsedDate()
     return Header(body, True, date.date, date.error, url)
