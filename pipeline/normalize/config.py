@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from lxml.etree import XPath, XPathError
+
 from pipeline.errors import PipelineError
 from pipeline.minhash import MinhashConfig
 from pipeline.params import load_params
@@ -20,6 +22,11 @@ class NormalizeConfig:
     title_max_words: int
     heading_max_words: int
     dateline_max_paragraphs: int
+    header_max_lines: int
+    html_prune_xpaths: tuple[str, ...]
+    html_read_also: tuple[str, ...]
+    html_min_article_words: int
+    html_fallback_below_chars: int
     languages: tuple[str, ...]
     min_language_score: float
     language_sample_chars: int
@@ -54,4 +61,11 @@ class NormalizeConfig:
         for name in ("near_duplicate_threshold", "story_threshold", "min_language_score"):
             if not 0.0 <= getattr(config, name) <= 1.0:
                 raise PipelineError(f"params.yaml normalize: {name} must be within [0, 1]")
+        for xpath in config.html_prune_xpaths:
+            try:
+                XPath(xpath)
+            except XPathError as exc:
+                raise PipelineError(
+                    f"params.yaml normalize.html_prune_xpaths: {xpath!r} ({exc})"
+                ) from exc
         return config

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator
 
 from pipeline.io import RawInput
 from pipeline.normalize.config import NormalizeConfig
+from pipeline.normalize.dates import parse_date
 from pipeline.normalize.language import detect_language
-from pipeline.normalize.metadata import Header, find_dateline, parse_header, parse_iso_date
+from pipeline.normalize.metadata import Header, find_dateline, parse_header
 from pipeline.normalize.readers import Document, ReaderError, read_document
 from pipeline.normalize.repair import repair
 from pipeline.normalize.structure import structure
@@ -33,7 +34,7 @@ def normalize_item(raw: RawInput, config: NormalizeConfig) -> Article | Quaranti
     if raw.error is not None or raw.data is None:
         return QuarantineEntry(STAGE, raw.path, raw.error or "no data", raw.line)
     try:
-        document = read_document(raw.path, raw.data)
+        document = read_document(raw.path, raw.data, config)
     except ReaderError as exc:
         return QuarantineEntry(STAGE, raw.path, str(exc), raw.line)
     sha256 = hashlib.sha256(raw.data).hexdigest()
@@ -53,9 +54,9 @@ def normalize_document(
     """Repair the text, take metadata out of it, find its structure and language."""
     text, repairs = repair(document.text)
     repairs = [*document.repairs, *repairs]
-    header = parse_header(text)
-    if header.length:
-        text = text[header.length :].lstrip()
+    header = parse_header(text, config.header_max_lines)
+    if header.found:
+        text = header.text
         repairs.append("header")
     given_title = repair(document.title)[0].replace("\n", " ") if document.title else None
     shape = structure(text, given_title, config.title_max_words, config.heading_max_words)
@@ -95,7 +96,8 @@ def _date(
     an inline header, then a dateline among the first paragraphs. An invalid date is never
     replaced by a guess from a weaker source."""
     if document.date is not None:
-        return parse_iso_date(document.date, "metadata date")
+        parsed = parse_date(document.date, "metadata date")
+        return parsed.date, parsed.error
     if header.date is not None or header.date_error is not None:
         return header.date, header.date_error
     found = find_dateline([text[s.start : s.end] for s in paragraphs[:max_paragraphs]])

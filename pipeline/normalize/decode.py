@@ -3,6 +3,10 @@
 UTF-8 is tried first and strictly because a legacy decoder accepts almost any bytes and
 would turn valid UTF-8 into mojibake; only bytes that are not UTF-8 go to
 charset-normalizer. Inputs that are not text at all fail here with a reason.
+
+Text or binary is decided by proportion, as file-type sniffers do: a few NULs or control
+bytes in otherwise good text (a copy glitch, a bad scraper) are removed and the repair is
+recorded (``control-chars``); above ``MAX_CONTROL_SHARE`` of the characters, it is binary.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ _BOMS = (
 )
 # C0 controls other than tab, line feed, form feed and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# The ones removed from text: a vertical tab is a line break, which repair turns into one,
+# and ESC starts a terminal escape sequence, which ftfy removes whole in repair.
+_REMOVED_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 _FRENCH_LETTERS = frozenset("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»’€")
 #: Share of control characters above which decoded "text" is taken to be binary data.
 MAX_CONTROL_SHARE = 0.01
@@ -49,7 +57,10 @@ def decode(data: bytes) -> Decoded:
     text = decoded.text
     if text and len(_CONTROL.findall(text)) > MAX_CONTROL_SHARE * len(text):
         raise DecodeError("binary content (control characters), not text")
-    return decoded
+    cleaned = _REMOVED_CONTROL.sub("", text)
+    if len(cleaned) == len(text):
+        return decoded
+    return Decoded(cleaned, decoded.encoding, (*decoded.repairs, "control-chars"))
 
 
 def _decode(data: bytes) -> Decoded:
@@ -63,9 +74,13 @@ def _decode(data: bytes) -> Decoded:
             return Decoded(text.lstrip("\ufeff"), codec.removesuffix("-sig"), ("bom",))
     if b"\x00" in data:
         utf16 = _utf16_without_bom(data)
-        if utf16 is None:
-            raise DecodeError("binary content (NUL bytes), not text")
-        return utf16
+        if utf16 is not None:
+            return utf16
+    # In UTF-8 and in the legacy code pages alike a control character is one byte of its own
+    # value, so the share is known before any decoding (and binary never reaches the slow
+    # legacy-encoding detection).
+    if len(data) - len(data.translate(None, _CONTROL_BYTES)) > MAX_CONTROL_SHARE * len(data):
+        raise DecodeError("binary content (control characters), not text")
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:

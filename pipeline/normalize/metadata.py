@@ -1,4 +1,4 @@
-"""Article metadata found in the text itself: an inline header, a dateline, a title.
+"""Article metadata found in the text itself: a header, a dateline, a title.
 
 Dates are stored as ISO 8601 strings: ``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM`` when a time is
 known, with ``+HH:MM`` when the source names the time zone (``14h30 UTC`` ->
@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+
+from pipeline.normalize.dates import ParsedDate, parse_date
 
 MONTHS = {
     "janvier": 1,
@@ -42,15 +44,29 @@ _DATELINE = re.compile(
     r"(?P<extra>\s*,[^\n–—]{1,60}?)?\s*\.?\s*[–—]",
     re.IGNORECASE,
 )
+# Header lines: `Date : 19 septembre 2025`, `url: https://…`, `Publié le 19/09/2025 à 10h30,
+# mis à jour le …` (a line of its own, among the first few).
+_HEADER_LINE = re.compile(
+    r"(?P<key>date|url)\s*:\s*(?P<value>\S.*)|(?:publié|mis à jour)\s+le\b.*", re.IGNORECASE
+)
+_STAMP = re.compile(r"\s*(?P<kind>publié|mis à jour)\s+le\s*:?\s*(?P<when>\S.*?)[\s.)]*", re.I)
+_UPDATED = re.compile(r"\s*[,;|–—(-]\s*(?=mis à jour\b)", re.IGNORECASE)
+_URL = re.compile(r"https?://\S+")
+_BLANK_RUN = re.compile(r"\n{3,}")
+# A "Publié le" line whose date does not parse is a header only when it is this short.
+_MAX_HEADER_WORDS = 8
 _TIME = re.compile(r"\b(?P<hour>\d{1,2})\s*[h:]\s*(?P<minute>\d{2})?")
 _ZONE = re.compile(r"\bUTC\s*(?:(?P<sign>[+-])\s*(?P<offset>\d{1,2}))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Header:
-    """What an inline header held, and how many characters of the text it took."""
+    """What a header held: the text without it, its date (or the reason it has none), its URL.
 
-    length: int = 0
+    ``found`` says whether any header was taken out of the text."""
+
+    text: str
+    found: bool = False
     date: str | None = None
     date_error: str | None = None
     url: str | None = None
@@ -64,29 +80,62 @@ class Dateline:
     date_error: str | None
 
 
-def parse_header(text: str) -> Header:
-    """Read ``key value`` pairs glued at the very start of the text (``date``, ``url``)."""
-    pos, date, error, url = 0, None, None, None
+def parse_header(text: str, max_lines: int) -> Header:
+    """Take the header out of the start of ``text``: ``key value`` pairs glued before the body
+    (``date``, ``url``), then header lines among the first ``max_lines`` lines (``date:``,
+    ``Date :``, ``url:``, ``Publié le …``, ``Mis à jour le …``; a title line may come first).
+
+    The publication date wins over a ``date:`` line, which wins over an update date."""
+    pos, dates, url = 0, [], None
     while match := _HEADER.match(text, pos):
         if match.group(1):
-            date, error = parse_iso_date(match.group(2), "header date")
+            dates.append((1, parse_date(match.group(2), "header date")))
         else:
             url = match.group(4)
         pos = match.end()
-    return Header(pos, date, error, url)
+    body = text[pos:].lstrip() if pos else text
+    lines = body.split("\n", max_lines)
+    head, rest = lines[:max_lines], lines[max_lines:]
+    kept: list[str] = []
+    for line in head:
+        found = _header_line(line.strip())
+        if found is None:
+            kept.append(line)
+        elif isinstance(found, str):
+            url = found
+        else:
+            dates.extend(found)
+    if len(kept) < len(head):
+        top = _BLANK_RUN.sub("\n\n", "\n".join(kept)).strip("\n")
+        body = "\n".join([top, *rest] if top else rest).lstrip()
+    elif not pos:
+        return Header(text)
+    date = min(dates, key=lambda d: d[0])[1] if dates else ParsedDate()
+    return Header(body, True, date.date, date.error, url)
 
 
-def parse_iso_date(value: str, what: str = "date") -> tuple[str | None, str | None]:
-    """An ISO date or date-time string, normalized, or (None, reason) when it is invalid."""
-    value = value.strip()
-    try:
-        if len(value) <= 10:
-            return dt.date.fromisoformat(value).isoformat(), None
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        return None, f"{what} {value!r} is not a valid date ({exc})"
-    spec = "minutes" if moment.second == 0 and moment.microsecond == 0 else "seconds"
-    return moment.isoformat(timespec=spec), None
+def _header_line(line: str) -> str | list[tuple[int, ParsedDate]] | None:
+    """A header line's URL, or its dates ranked (0: published, 1: date, 2: updated); None
+    when the line is not a header. A ``Publié le`` line is prose unless its date parses or
+    it is as short as a header."""
+    match = _HEADER_LINE.fullmatch(line)
+    if match is None:
+        return None
+    if match["key"]:
+        if match["key"].lower() == "url":
+            return match["value"] if _URL.fullmatch(match["value"]) else None
+        return [(1, parse_date(match["value"], "header date"))]
+    found = []
+    for part in _UPDATED.split(line):
+        stamp = _STAMP.fullmatch(part)
+        if stamp is None:
+            return None
+        rank = 0 if stamp["kind"].lower().startswith("publi") else 2
+        parsed = parse_date(stamp["when"], f"header date ({stamp['kind'].lower()})")
+        if parsed.date is None and len(line.split()) > _MAX_HEADER_WORDS:
+            return None
+        found.append((rank, parsed))
+    return found
 
 
 def find_dateline(paragraphs: list[str]) -> tuple[int, Dateline] | None:

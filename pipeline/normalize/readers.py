@@ -2,17 +2,22 @@
 
 ``.txt`` holds one article; each line of ``.jsonl`` is an object with ``text`` and optional
 ``title``, ``date``, ``url`` and ``source`` (the outlet); ``.html`` pages go through
-trafilatura, which keeps the main text and finds the title, date, URL and site name.
+``html.read_html`` (trafilatura and htmldate), which keeps the article's text and finds
+its title, date, canonical URL and site name.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import PurePath
 from typing import Any
 
+from pipeline.normalize.config import NormalizeConfig
 from pipeline.normalize.decode import DecodeError, decode
+from pipeline.normalize.html import HtmlError, read_html
 
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
@@ -30,12 +35,13 @@ class Document:
     encoding: str
     repairs: tuple[str, ...]
     title: str | None = None
-    date: str | None = None
+    #: the date as the container gave it (a JSON line may hold any type); the core parses it
+    date: object = None
     url: str | None = None
     outlet: str | None = None
 
 
-def read_document(path: str, data: bytes) -> Document:
+def read_document(path: str, data: bytes, config: NormalizeConfig) -> Document:
     """Turn raw bytes into a document according to the file type, or raise ``ReaderError``."""
     suffix = PurePath(path).suffix.lower()
     try:
@@ -45,16 +51,19 @@ def read_document(path: str, data: bytes) -> Document:
     if suffix in JSONL_SUFFIXES:
         return _from_json(decoded.text, decoded.encoding, decoded.repairs)
     if suffix in HTML_SUFFIXES:
-        return _from_html(decoded.text, decoded.encoding, decoded.repairs)
+        return _from_html(decoded.text, decoded.encoding, decoded.repairs, config)
     return Document(decoded.text, decoded.encoding, decoded.repairs)
 
 
-def _string_field(obj: dict[str, Any], name: str) -> str | None:
+def _string_field(obj: dict[str, Any], name: str, ignored: list[str]) -> str | None:
+    """A field's string, None when absent or blank. A value of another type is left out and
+    named in ``ignored`` (it becomes a repair): a bad field never costs the article its text."""
     value = obj.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        raise ReaderError(f"field '{name}' is not a string")
+        ignored.append(f"ignored-field:{name}")
+        return None
     return value
 
 
@@ -65,38 +74,48 @@ def _from_json(line: str, encoding: str, repairs: tuple[str, ...]) -> Document:
         raise ReaderError(f"broken JSON line ({exc.msg} at column {exc.colno})") from exc
     if not isinstance(obj, dict):
         raise ReaderError("JSON line is not an object")
-    text = _string_field(obj, "text")
-    if text is None:
+    text = obj.get("text")
+    if text is not None and not isinstance(text, str):
+        raise ReaderError(f"field 'text' is not a string ({type(text).__name__})")
+    if text is None or not text.strip():
         raise ReaderError("JSON line has no 'text'")
+    ignored: list[str] = []
+    title = _string_field(obj, "title", ignored)
+    url = _string_field(obj, "url", ignored)
+    outlet = _string_field(obj, "source", ignored)
+    date = obj.get("date")
+    if isinstance(date, str) and not date.strip():
+        date = None
     return Document(
-        text,
-        encoding,
-        repairs,
-        title=_string_field(obj, "title"),
-        date=_string_field(obj, "date"),
-        url=_string_field(obj, "url"),
-        outlet=_string_field(obj, "source"),
+        text, encoding, (*repairs, *ignored), title=title, date=date, url=url, outlet=outlet
     )
 
 
-def _from_html(html: str, encoding: str, repairs: tuple[str, ...]) -> Document:
-    import trafilatura
-
+def _from_html(
+    html: str, encoding: str, repairs: tuple[str, ...], config: NormalizeConfig
+) -> Document:
     try:
-        doc = trafilatura.bare_extraction(
-            html, with_metadata=True, include_comments=False, include_tables=False
+        page = read_html(
+            html,
+            config.html_prune_xpaths,
+            _line_pattern(config.html_read_also),
+            config.html_min_article_words,
+            config.html_fallback_below_chars,
         )
-    except (ValueError, TypeError) as exc:  # lxml rejects some inputs outright
-        raise ReaderError(f"unparseable HTML ({exc})") from exc
-    assert not isinstance(doc, dict)  # a dict only with as_dict=True, never asked here
-    if doc is None or not (doc.text or "").strip():
-        raise ReaderError("no main text found in the HTML page")
+    except HtmlError as exc:
+        raise ReaderError(str(exc)) from exc
     return Document(
-        doc.text or "",  # not None: checked above
+        page.text,
         encoding,
         repairs,
-        title=doc.title or None,
-        date=doc.date or None,
-        url=doc.url or None,
-        outlet=doc.sitename or None,
+        title=page.title,
+        date=page.date,
+        url=page.url,
+        outlet=page.outlet,
     )
+
+
+@cache
+def _line_pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    """A line opening with one of ``prefixes`` (any case) followed by a word boundary."""
+    return re.compile("(?:" + "|".join(map(re.escape, prefixes)) + r")\b", re.IGNORECASE)
