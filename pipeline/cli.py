@@ -92,3 +92,7 @@ from pipeline.evaluate.entities import eval_entities  # noqa: E402
 
 app.command()(preannotate)
 eval_app.command("entities")(eval_entities)
+
+from pipeline.evaluate.events import eval_events  # noqa: E402
+
+eval_app.command("events")(eval_events)

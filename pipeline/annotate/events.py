@@ -290,6 +290,11 @@ class EventExtractor:
             token = token.head
         return False
 
+    def context_flags(self, head: Any) -> tuple[bool, bool]:
+        """(negated, hypothetical) of any predicate's head word, whatever its type: what
+        the evaluation asks of every gold trigger, to measure these rules on their own."""
+        return self._negated(head), self._hypothetical(head, None)
+
     def _date(self, head: Any, sent: _Sentence) -> TimeExpression | None:
         lo = min(t.idx for t in head.subtree) + sent.base
         hi = max(t.idx + len(t) for t in head.subtree) + sent.base

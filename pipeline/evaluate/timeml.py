@@ -1,17 +1,22 @@
-"""Read ISO-TimeML (``.tml``) documents into plain text plus gold TIMEX3 spans.
+"""Read ISO-TimeML (``.tml``) documents into plain text plus gold TIMEX3 and EVENT spans.
 
 The text is the ``<TEXT>`` element with every tag stripped (an XML parser walks the tree;
-no regular expression touches the markup), and each TIMEX3 keeps ``[start, end)`` offsets
-into that text, so gold spans and predicted spans share one coordinate system. The
+no regular expression touches the markup), and each TIMEX3 and EVENT keeps ``[start, end)``
+offsets into that text, so gold spans and predicted spans share one coordinate system. The
 ``<DCT>`` TIMEX3 value is the document creation time: the article date relative
 expressions are resolved against.
+
+An EVENT's polarity, modality and mood are read from the EVENT element or, in the
+ISO-TimeML layout where they live on ``<MAKEINSTANCE eventID=...>``, from its instance
+(FR-TimeBank puts them on the EVENT). TLINKs from an event to a time expression are kept
+as (event id, timex id, relation) so a reader can derive an event's date.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -30,20 +35,49 @@ class GoldTimex:
 
 
 @dataclass(frozen=True)
+class GoldTimeMLEvent:
+    """One gold EVENT: its span, TimeML class, and the attributes that say whether it
+    happened (``polarity`` NEG, a ``modality`` such as POSSIBILITY, a ``mood``)."""
+
+    eid: str
+    start: int
+    end: int
+    event_class: str
+    pos: str | None
+    polarity: str | None
+    modality: str | None
+    mood: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class TimeLink:
+    """A TLINK from an event (its ``eid``) to a time expression (its ``tid``)."""
+
+    eid: str
+    tid: str
+    relation: str
+
+
+@dataclass(frozen=True)
 class TimeMLDocument:
-    """A TimeML document reduced to what temporal evaluation needs."""
+    """A TimeML document reduced to what temporal and event evaluation need."""
 
     name: str
     dct: str | None
     text: str
     timexes: list[GoldTimex]
+    events: list[GoldTimeMLEvent] = field(default_factory=list)
+    time_links: list[TimeLink] = field(default_factory=list)
+    tids: dict[str, GoldTimex] = field(default_factory=dict)
 
 
 def _walk(
     elem: ET.Element, parts: list[str], spans: list[tuple[int, int, ET.Element]], pos: int
 ) -> int:
-    """Append the text under ``elem`` to ``parts``, recording each TIMEX3's offsets; return
-    the position after it (a child's tail belongs to its parent, which appends it)."""
+    """Append the text under ``elem`` to ``parts``, recording each TIMEX3's and EVENT's
+    offsets; return the position after it (a child's tail belongs to its parent, which
+    appends it)."""
     start = pos
     if elem.text:
         parts.append(elem.text)
@@ -53,7 +87,7 @@ def _walk(
         if child.tail:
             parts.append(child.tail)
             pos += len(child.tail)
-    if elem.tag == "TIMEX3":
+    if elem.tag in ("TIMEX3", "EVENT"):
         spans.append((start, pos, elem))
     return pos
 
@@ -75,11 +109,50 @@ def parse_timeml(path: Path) -> TimeMLDocument:
     spans: list[tuple[int, int, ET.Element]] = []
     _walk(body, parts, spans, 0)
     text = "".join(parts)
-    timexes = [
-        GoldTimex(start, end, elem.get("type", ""), elem.get("value"), text[start:end])
-        for start, end, elem in sorted(spans, key=lambda s: (s[0], s[1]))
+    ordered = sorted(spans, key=lambda s: (s[0], s[1]))
+    tids: dict[str, GoldTimex] = {}
+    timexes = []
+    for start, end, elem in ordered:
+        if elem.tag == "TIMEX3":
+            timex = GoldTimex(start, end, elem.get("type", ""), elem.get("value"), text[start:end])
+            timexes.append(timex)
+            tids[elem.get("tid", "")] = timex
+    instances = {i.get("eiid", ""): i for i in root.iter("MAKEINSTANCE")}
+    by_event = {i.get("eventID", ""): i for i in instances.values()}
+    events = [
+        _event(elem, by_event.get(elem.get("eid", "")), start, end, text)
+        for start, end, elem in ordered
+        if elem.tag == "EVENT"
     ]
-    return TimeMLDocument(name=path.name, dct=dct, text=text, timexes=timexes)
+    # a TLINK names an event instance; without MAKEINSTANCE the EVENT carries its eiid
+    eid_of = {k: v.get("eventID", "") for k, v in instances.items()}
+    eid_of.update({e.get("eiid", ""): e.get("eid", "") for e in body.iter("EVENT")})
+    links = [
+        TimeLink(eid_of[link.get("eventInstanceID", "")], tid, link.get("relType", ""))
+        for link in root.iter("TLINK")
+        if (tid := link.get("relatedToTime")) and link.get("eventInstanceID") in eid_of
+    ]
+    return TimeMLDocument(path.name, dct, text, timexes, events, links, tids)
+
+
+def _event(
+    elem: ET.Element, instance: ET.Element | None, start: int, end: int, text: str
+) -> GoldTimeMLEvent:
+    def attr(name: str) -> str | None:
+        value = elem.get(name)
+        return value if value is not None or instance is None else instance.get(name)
+
+    return GoldTimeMLEvent(
+        eid=elem.get("eid", ""),
+        start=start,
+        end=end,
+        event_class=elem.get("class", ""),
+        pos=attr("pos"),
+        polarity=attr("polarity"),
+        modality=attr("modality"),
+        mood=attr("mood"),
+        text=text[start:end],
+    )
 
 
 def iter_timeml(
