@@ -80,15 +80,16 @@ def _peak_mb() -> float:
 def _run_baseline(n: int, n_process: int) -> dict[str, object]:
     import spacy
 
-    from pipeline.params import load_params
+    from pipeline.annotate.registry import SpacySettings, load_chain_config
 
-    params = load_params("preannotate")
-    nlp = spacy.load(params["model"])
+    config = load_chain_config()
+    (recognizer,) = [e.settings for e in config.chain if isinstance(e.settings, SpacySettings)]
+    nlp = spacy.load(recognizer.model)
     peaks, marks = [], [int(n * c) for c in CHECKPOINTS]
     texts = (text for _, text in _stream(n))
     start, cpu = time.perf_counter(), _cpu_seconds()
     for i, _doc in enumerate(
-        nlp.pipe(texts, batch_size=int(params["batch_size"]), n_process=n_process), start=1
+        nlp.pipe(texts, batch_size=config.batch_size, n_process=n_process), start=1
     ):
         if i in marks:
             peaks.append(round(_tree_rss_mb()))

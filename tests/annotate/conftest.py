@@ -27,10 +27,20 @@ def seed_article(path: Path) -> PreannotatedArticle:
 
 
 @pytest.fixture(scope="session")
-def linguistic():
+def chain():
+    """The chain params.yaml lists, built once: (annotators, taxonomy version)."""
+    from pipeline.annotate.registry import load_chain
+
+    annotators, taxonomy_version, _ = load_chain()
+    return annotators, taxonomy_version
+
+
+@pytest.fixture(scope="session")
+def linguistic(chain):
     from pipeline.annotate.linguistic import LinguisticAnnotator
 
-    return LinguisticAnnotator()
+    (spacy_part,) = [a for a in chain[0] if isinstance(a, LinguisticAnnotator)]
+    return spacy_part
 
 
 @pytest.fixture(scope="session")
@@ -39,14 +49,11 @@ def seed_articles(seeds_dir: Path) -> list[PreannotatedArticle]:
 
 
 @pytest.fixture(scope="session")
-def seed_results(linguistic, seed_articles) -> dict[str, PreannotatedArticle]:
+def seed_results(chain, seed_articles) -> dict[str, PreannotatedArticle]:
     from pipeline.annotate.run import preannotate
-    from pipeline.annotate.times import TimeAnnotator
 
     stats: Counter[str] = Counter()
-    records = preannotate(
-        seed_articles, [TimeAnnotator(), linguistic], linguistic.taxonomy.version, stats
-    )
+    records = preannotate(seed_articles, chain[0], chain[1], stats)
     return {r.id: r for r in records}
 
 

@@ -92,13 +92,13 @@ def set_preannotate_param(repo: Path, key: str, value: int) -> None:
     params_file = repo / "params.yaml"
     text = params_file.read_text()
     section = text.index("preannotate:")
-    match = re.compile(rf"^(  {key}: )(\d+)", re.M).search(text, section)
+    match = re.compile(rf"^( +{key}: )(\d+)", re.M).search(text, section)
     assert match, f"preannotate.{key} not found in params.yaml"
     params_file.write_text(text[: match.start(2)] + str(value) + text[match.end(2) :])
 
 
 def test_param_that_changes_labels_reruns_preannotate_and_release(repo_copy: Path) -> None:
-    set_preannotate_param(repo_copy, "min_entity_chars", 100)  # drops every model entity
+    set_preannotate_param(repo_copy, "min_chars", 100)  # drops every model entity
     output = dvc(repo_copy, "repro")
     assert ran(output) == ["preannotate", "release"]
     assert "Stage 'normalize' didn't change, skipping" in output

@@ -383,7 +383,9 @@ def _taxonomy(tmp: Path, rel, edit: Callable[[str], str]) -> dict[str, str]:
     tax = tmp / "taxonomy.yaml"
     tax.write_text(edit(source), encoding="utf-8")
     params["preannotate"]["taxonomy"] = str(tax)
-    params["preannotate"]["gazetteer"] = str(repo / params["preannotate"]["gazetteer"])
+    for entry in params["preannotate"]["chain"]:
+        if entry["component"] == "gazetteer":
+            entry["path"] = str(repo / entry["path"])
     path = tmp / "params.yaml"
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     return {"PIPELINE_PARAMS": str(path)}

@@ -1,0 +1,178 @@
+"""Entity rules: small steps over the entity spans of one processed Doc, each optional.
+
+Every step has the same shape (``doc, spans -> spans``) so the chain in params.yaml can list,
+drop or reorder them, and ``pipeline eval entities --ablate`` can score the chain without
+each one. The boundary and label rules touch only the recognizer's spans (origin ``model``):
+the gazetteer is an exact lookup and document consistency already follows the kept names.
+
+Each rule's settings are a frozen dataclass built once from its chain entry, so a rule never
+reads params.yaml itself; ``fingerprint`` feeds the chain's version, so a changed rule
+setting shows in every article's ``model_version``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import xxhash
+
+from pipeline.annotate.entities import MODEL, EntitySpan
+from pipeline.errors import PipelineError
+
+
+def settings_fingerprint(settings: object) -> str:
+    """A short, stable hash of a settings dataclass (sets sorted, so order never matters)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, frozenset | set):
+            return sorted(value)
+        if isinstance(value, tuple):
+            return list(value)
+        return value
+
+    fields = {k: plain(v) for k, v in dataclasses.asdict(settings).items()}  # type: ignore[call-overload]
+    return xxhash.xxh64_hexdigest(json.dumps(fields, sort_keys=True).encode())[:8]
+
+
+def _words(entry: Mapping[str, Any], key: str, where: str) -> list[str]:
+    value = entry.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PipelineError(f"params.yaml: '{where}.{key}' must be a list of strings")
+    return value
+
+
+def _model_only(
+    fix: Callable[[Any, EntitySpan], EntitySpan | None],
+) -> Callable[[Any, list[EntitySpan]], list[EntitySpan]]:
+    """Apply a per-span fix to the recognizer's spans; a None result drops the span."""
+
+    def apply(doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+        out = []
+        for span in spans:
+            fixed = fix(doc, span) if span.origin == MODEL else span
+            if fixed is not None:
+                out.append(fixed)
+        return out
+
+    return apply
+
+
+@dataclass(frozen=True)
+class StripLeading:
+    """Drop leading determiners and prepositions the model takes into a name ("la France").
+
+    ``keep_capitalised``: a capitalised article that does not start its sentence is part of
+    the name (La Rochelle, Le Mans, La Haye, LE HAVRE) and stays; at a sentence start the
+    capital says nothing, so it is stripped as before.
+    """
+
+    words: frozenset[str]
+    keep_capitalised: bool
+    name: str = "strip_leading"
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any], where: str) -> StripLeading:
+        return cls(frozenset(_words(entry, "words", where)), bool(entry["keep_capitalised"]))
+
+    def _strip(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
+        start = span.start
+        while span.end - start > 1 and doc[start].lower_ in self.words:
+            token = doc[start]
+            if self.keep_capitalised and token.text[:1].isupper() and not token.is_sent_start:
+                break
+            start += 1
+        return dataclasses.replace(span, start=start)
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+        return _model_only(self._strip)(doc, spans)
+
+
+@dataclass(frozen=True)
+class PersonTitles:
+    """Titles at the front of a PER span ("Président X", "M. Ferry").
+
+    ``strip``: the title leaves the span (the WiNER convention); otherwise it stays inside
+    it. Either way a PER span that is only a title is no person and is dropped.
+    """
+
+    titles: frozenset[str]
+    strip: bool
+    name: str = "person_titles"
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any], where: str) -> PersonTitles:
+        return cls(frozenset(_words(entry, "titles", where)), bool(entry["strip"]))
+
+    def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
+        if span.label != "PER":
+            return span
+        start = span.start
+        while span.end - start > 1 and doc[start].lower_ in self.titles:
+            start += 1
+        if doc[start].lower_ in self.titles:
+            return None
+        return dataclasses.replace(span, start=start) if self.strip else span
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+        return _model_only(self._fix)(doc, spans)
+
+
+@dataclass(frozen=True)
+class MinChars:
+    """Drop spans too short to be names or without a letter (pool names "A", "B", "2-1")."""
+
+    min_chars: int
+    name: str = "min_chars"
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any], where: str) -> MinChars:
+        return cls(int(entry["min_chars"]))
+
+    def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
+        text = doc[span.start : span.end].text
+        if len(text) < self.min_chars or not any(ch.isalpha() for ch in text):
+            return None
+        return span
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+        return _model_only(self._fix)(doc, spans)
+
+
+@dataclass(frozen=True)
+class Demonyms:
+    """Drop one-token model LOC spans that are demonyms ("Américains", "Suissesse").
+
+    ``proper_nouns_kept``: a token the tagger reads as a proper noun is a place name even
+    when it ends like a demonym (Dunkerque, Beauvais, Liège, Hollande); only the others
+    (nouns and adjectives: "Américains", "Syriens") are dropped.
+    """
+
+    suffixes: tuple[str, ...]
+    min_chars: int
+    proper_nouns_kept: bool
+    name: str = "demonyms"
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any], where: str) -> Demonyms:
+        return cls(
+            tuple(_words(entry, "suffixes", where)),
+            int(entry["min_chars"]),
+            bool(entry["proper_nouns_kept"]),
+        )
+
+    def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
+        if span.label != "LOC" or span.end - span.start != 1:
+            return span
+        token = doc[span.start]
+        if len(token.text) < self.min_chars or not token.lower_.endswith(self.suffixes):
+            return span
+        if self.proper_nouns_kept and token.pos_ == "PROPN":
+            return span
+        return None
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+        return _model_only(self._fix)(doc, spans)
