@@ -7,20 +7,36 @@ that type) and its negated/hypothetical flags, a per-region text box holding the
 of a time expression, and an article-level choice to flag unusable text. The control names
 below are the contract between the config, the push (predictions) and the pull (results).
 
-The XML is built with ElementTree, so every value is escaped; colours are derived from a
-hash of the label, so a label keeps its colour when others are added or reordered.
+What the annotator sees was checked in a real browser (tests/browser):
+
+- Two columns: the article on the left, and on the right a panel that stays in view
+  (``position: sticky``) with the labels and, below them, the controls of the selected
+  region. At 1366×768 the mode of a trigger is never off-screen under a long article.
+- Per-region controls carry ``visibleWhen="region-selected"`` with ``whenTagName`` (the
+  Labels control) and, for modes, ``whenLabelValue``: Label Studio 1.23 ignores
+  ``whenTagName`` without ``visibleWhen``, which let a time value be typed on a trigger.
+- Relations are single-choice (Label Studio's default is multiple despite its docs): an
+  argument has exactly one role.
+- Word granularity (a careless drag selects whole words) and region labels drawn in the
+  text (``showLabels``), the title and the reference date captioned.
+- One trigger label per event type: the type is chosen with the span (one click) and the
+  label's colour shows the type in the text; a single "EVENT" label with a type choice
+  would cost a click more per event and paint every event the same colour.
+
+Colours come from :mod:`pipeline.studio.palette`: one hue range per family, farthest-point
+in OKLab, so no two labels look alike. The XML is built with ElementTree, so every value is
+escaped.
 """
 
 from __future__ import annotations
 
-import colorsys
-import hashlib
 import html
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.studio.palette import Palette, build_palette
 from pipeline.taxonomy import Taxonomy
 
 TEXT = "text"
@@ -41,13 +57,13 @@ DEFAULT_PATH = (
     Path(__file__).resolve().parent.parent.parent / "annotation_configs" / "label_studio.xml"
 )
 
-
-def colour(label: str) -> str:
-    """A stable, readable background colour for a label (hue from a hash of its name)."""
-    digest = hashlib.sha256(label.encode()).digest()
-    hue = int.from_bytes(digest[:2], "big") / 65536
-    red, green, blue = colorsys.hls_to_rgb(hue, 0.62, 0.75)
-    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+_COLUMNS = "display: flex; gap: 16px; align-items: flex-start"
+_ARTICLE = "flex: 1 1 0; min-width: 0"
+_PANEL = (
+    "flex: 0 0 340px; position: sticky; top: 0; max-height: 100vh; overflow-y: auto; "
+    "padding-left: 12px; border-left: 1px solid #ddd"
+)
+_CAPTION = "color: #666; font-size: 12px; margin: 0"
 
 
 def mode_control(event_type: str) -> str:
@@ -55,13 +71,133 @@ def mode_control(event_type: str) -> str:
     return f"{MODE_PREFIX}{event_type}"
 
 
-def _labels(parent: ET.Element, name: str, labels: list[tuple[str, str | None]]) -> None:
-    ctrl = ET.SubElement(parent, "Labels", name=name, toName=TEXT)
+def palette(tax: Taxonomy) -> Palette:
+    """Every span label's colour (see :mod:`pipeline.studio.palette`)."""
+    return build_palette(
+        [
+            (ENTITY, tax.entity_labels),
+            (TIME, tax.time_labels),
+            (TRIGGER, list(tax.event_types)),
+            (ARGUMENT, [ARGUMENT_LABEL]),
+        ]
+    )
+
+
+def _labels(
+    parent: ET.Element, name: str, labels: list[tuple[str, str | None]], colours: Palette
+) -> None:
+    ctrl = ET.SubElement(parent, "Labels", name=name, toName=TEXT, showInline="true")
     for value, hint in labels:
-        attrs = {"value": value, "background": colour(value)}
+        attrs = {"value": value, "background": colours.of(name, value)}
         if hint:
             attrs["hint"] = hint
         ET.SubElement(ctrl, "Label", attrs)
+
+
+def _caption(parent: ET.Element, text: str) -> None:
+    ET.SubElement(parent, "Header", value=text, size="6", style=_CAPTION)
+
+
+def _when_selected(parent: ET.Element, tag: str) -> ET.Element:
+    """A block shown only while a region of the Labels control ``tag`` is selected."""
+    return ET.SubElement(parent, "View", visibleWhen="region-selected", whenTagName=tag)
+
+
+def _article(parent: ET.Element) -> None:
+    column = ET.SubElement(parent, "View", style=_ARTICLE)
+    _caption(column, "Title")
+    ET.SubElement(column, "Header", value="$title", size="4")
+    _caption(column, "Reference date (relative times resolve against it)")
+    ET.SubElement(column, "Header", value="$date", size="5")
+    _caption(column, "Article")
+    ET.SubElement(column, "Text", name=TEXT, value="$text", granularity="word", showLabels="true")
+
+
+def _panel(parent: ET.Element, tax: Taxonomy) -> None:
+    colours = palette(tax)
+    panel = ET.SubElement(parent, "View", style=_PANEL)
+    _caption(panel, "Entities, time expressions, other argument spans")
+    _labels(panel, ENTITY, [(label, None) for label in tax.entity_labels], colours)
+    _labels(panel, TIME, [(label, None) for label in tax.time_labels], colours)
+    _labels(
+        panel,
+        ARGUMENT,
+        [(ARGUMENT_LABEL, "A span that fills an event role but is neither entity nor time")],
+        colours,
+    )
+    _caption(panel, "Event triggers: the label is the event type")
+    _labels(
+        panel, TRIGGER, [(name, et.definition) for name, et in tax.event_types.items()], colours
+    )
+    relations = ET.SubElement(panel, "Relations", choice="single")
+    for role in tax.roles:
+        ET.SubElement(relations, "Relation", value=role)
+    hint = ET.SubElement(panel, "View", visibleWhen="no-region-selected")
+    _caption(hint, "Select a trigger for its mode and flags, a DATE or TIME for its ISO value.")
+    _time_controls(_when_selected(panel, TIME))
+    _event_controls(_when_selected(panel, TRIGGER), tax)
+    _caption(panel, "Whole article")
+    quality = ET.SubElement(panel, "Choices", name=QUALITY, toName=TEXT, choice="single")
+    ET.SubElement(
+        quality,
+        "Choice",
+        value=UNUSABLE,
+        hint="Garbled, truncated, not French or not a news article: exclude it from the dataset",
+    )
+
+
+def _time_controls(block: ET.Element) -> None:
+    _caption(block, "ISO value of the selected time expression")
+    ET.SubElement(
+        block,
+        "TextArea",
+        name=TIME_VALUE,
+        toName=TEXT,
+        perRegion="true",
+        visibleWhen="region-selected",
+        whenTagName=TIME,
+        editable="true",
+        maxSubmissions="1",
+        rows="1",
+        placeholder="ISO 8601 value, e.g. 2024-03-05 or 2024-03-05T14:30",
+    )
+
+
+def _event_controls(block: ET.Element, tax: Taxonomy) -> None:
+    _caption(block, "Mode of the selected event")
+    for name, et in tax.event_types.items():
+        if not et.modes:
+            continue
+        modes = ET.SubElement(
+            block,
+            "Choices",
+            name=mode_control(name),
+            toName=TEXT,
+            perRegion="true",
+            visibleWhen="region-selected",
+            whenTagName=TRIGGER,
+            whenLabelValue=name,
+            choice="single",
+            showInline="true",
+        )
+        for mode in et.modes:
+            ET.SubElement(modes, "Choice", value=mode)
+    _caption(block, "Flags of the selected event")
+    flags = ET.SubElement(
+        block,
+        "Choices",
+        name=EVENT_FLAGS,
+        toName=TEXT,
+        perRegion="true",
+        visibleWhen="region-selected",
+        whenTagName=TRIGGER,
+        choice="multiple",
+        showInline="true",
+    )
+    ET.SubElement(flags, "Choice", value=FLAG_NEGATED, hint="The text says it did not happen")
+    ET.SubElement(
+        flags, "Choice", value=FLAG_HYPOTHETICAL, hint="Planned, possible, demanded or denied"
+    )
 
 
 def render_config(tax: Taxonomy) -> str:
@@ -73,67 +209,9 @@ def render_config(tax: Taxonomy) -> str:
             "`pipeline studio config`; do not edit by hand. "
         )
     )
-    ET.SubElement(view, "Header", value="$title", size="4")
-    ET.SubElement(view, "Text", name="date", value="$date")
-    _labels(view, ENTITY, [(label, None) for label in tax.entity_labels])
-    _labels(view, TIME, [(label, None) for label in tax.time_labels])
-    _labels(view, TRIGGER, [(name, et.definition) for name, et in tax.event_types.items()])
-    _labels(
-        view,
-        ARGUMENT,
-        [(ARGUMENT_LABEL, "A span that fills an event role but is neither entity nor time")],
-    )
-    relations = ET.SubElement(view, "Relations")
-    for role in tax.roles:
-        ET.SubElement(relations, "Relation", value=role)
-    ET.SubElement(view, "Text", name=TEXT, value="$text")
-    ET.SubElement(
-        view,
-        "TextArea",
-        name=TIME_VALUE,
-        toName=TEXT,
-        perRegion="true",
-        whenTagName=TIME,
-        editable="true",
-        maxSubmissions="1",
-        rows="1",
-        placeholder="ISO 8601 value, e.g. 2024-03-05 or 2024-03-05T14:30",
-    )
-    flags = ET.SubElement(
-        view,
-        "Choices",
-        name=EVENT_FLAGS,
-        toName=TEXT,
-        perRegion="true",
-        whenTagName=TRIGGER,
-        choice="multiple",
-        showInline="true",
-    )
-    ET.SubElement(flags, "Choice", value=FLAG_NEGATED)
-    ET.SubElement(flags, "Choice", value=FLAG_HYPOTHETICAL)
-    for name, et in tax.event_types.items():
-        if not et.modes:
-            continue
-        modes = ET.SubElement(
-            view,
-            "Choices",
-            name=mode_control(name),
-            toName=TEXT,
-            perRegion="true",
-            whenTagName=TRIGGER,
-            whenLabelValue=name,
-            choice="single",
-            showInline="true",
-        )
-        for mode in et.modes:
-            ET.SubElement(modes, "Choice", value=mode)
-    quality = ET.SubElement(view, "Choices", name=QUALITY, toName=TEXT, choice="single")
-    ET.SubElement(
-        quality,
-        "Choice",
-        value=UNUSABLE,
-        hint="Garbled, truncated, not French or not a news article: exclude it from the dataset",
-    )
+    columns = ET.SubElement(view, "View", style=_COLUMNS)
+    _article(columns)
+    _panel(columns, tax)
     ET.indent(view, space="  ")
     return ET.tostring(view, encoding="unicode") + "\n"
 
@@ -142,14 +220,27 @@ def render_instructions(tax: Taxonomy) -> str:
     """The project's annotator instructions (HTML), from the same taxonomy."""
     esc = html.escape
     rows = "".join(
-        f"<li><b>{esc(name)}</b>: {esc(et.definition)}</li>" for name, et in tax.event_types.items()
+        f"<li><b>{esc(name)}</b>: {esc(et.definition)}"
+        + (f" Modes: {esc(', '.join(et.modes))}." if et.modes else "")
+        + "</li>"
+        for name, et in tax.event_types.items()
     )
     return (
         f"<p>Taxonomy {esc(tax.version)} ({esc(tax.fingerprint)}). Correct the pre-annotations: "
         f"entities ({esc(', '.join(tax.entity_labels))}), time expressions "
-        f"({esc(', '.join(tax.time_labels))}) with their ISO value, and event triggers linked "
-        f"to their arguments by relations ({esc(', '.join(tax.roles))}). Flag unusable "
-        f"articles.</p><ul>{rows}</ul>"
+        f"({esc(', '.join(tax.time_labels))}) and event triggers; link each trigger to its "
+        f"arguments by relations with exactly one role ({esc(', '.join(tax.roles))}). "
+        "Spans snap to whole words.</p>"
+        "<p><b>Time values.</b> Select a DATE or TIME: the box on the right holds its ISO 8601 "
+        "value, resolved against the reference date shown under the title.</p>"
+        "<p><b>Modes.</b> Select a trigger: the right panel shows the modes of its event "
+        "type; pick one. After changing the trigger's type, pick a mode of the new type "
+        "(a mode of the old type is not kept).</p>"
+        "<p><b>Flags.</b> <i>negated</i>: the text says the event did not happen; "
+        "<i>hypothetical</i>: it is planned, possible, demanded or reported as denied.</p>"
+        "<p>Values typed on the wrong kind of region, or a relation without exactly one role, "
+        "are not kept: the pull reports each one. Flag unusable articles.</p>"
+        f"<ul>{rows}</ul>"
     )
 
 

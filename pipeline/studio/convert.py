@@ -166,8 +166,107 @@ def check_span(text: str, value: dict[str, Any]) -> str | None:
     return None
 
 
+def _per_region_problem(control: str, region_control: str, label: str) -> str | None:
+    """Why a per-region value of ``control`` cannot be kept on a region (None: it can).
+
+    Label Studio stores whatever the annotator typed, even where the config should not have
+    offered the control (a time value on a trigger, a mode of another event type).
+    """
+    if control == cfg.TIME_VALUE:
+        return (
+            None if region_control == cfg.TIME else f"a time value on this {region_control} region"
+        )
+    if control == cfg.EVENT_FLAGS:
+        return (
+            None
+            if region_control == cfg.TRIGGER
+            else f"event flags on this {region_control} region"
+        )
+    if control.startswith(cfg.MODE_PREFIX):
+        if region_control != cfg.TRIGGER:
+            return f"an event mode on this {region_control} region"
+        if control != cfg.mode_control(label):
+            return f"a mode of {control.removeprefix(cfg.MODE_PREFIX)} on a {label} trigger"
+        return None
+    return f"unknown control {control!r}"
+
+
+def _value_warnings(
+    per_region: dict[str, dict[str, dict[str, Any]]],
+    regions: dict[str, dict[str, Any]],
+    good: dict[str, tuple[str, dict[str, Any]]],
+) -> list[str]:
+    """One warning per per-region value the records cannot hold.
+
+    A value of a region already reported (bad span) is covered by that region's error.
+    """
+    warnings: list[str] = []
+    for rid, values in per_region.items():
+        if rid not in regions:
+            warnings += [f"{name} value of missing region {rid} dropped" for name in values]
+            continue
+        if rid not in good:
+            continue
+        region_control, value = good[rid]
+        for name, payload in sorted(values.items()):
+            problem = _per_region_problem(name, region_control, value["labels"][0])
+            if problem:
+                warnings.append(
+                    f"region {rid} ({region_control}): {name} {payload!r} dropped, {problem}"
+                )
+                continue
+            many = payload.get("text" if name == cfg.TIME_VALUE else "choices") or []
+            if len(many) > 1:
+                warnings.append(
+                    f"region {rid} ({region_control}): {name} holds {len(many)} values "
+                    f"{many!r}, only the first kept"
+                )
+    return warnings
+
+
+def _region_warnings(
+    good: dict[str, tuple[str, dict[str, Any]]], relations: list[dict[str, Any]]
+) -> list[str]:
+    """Kept-looking regions whose value nothing in the records can hold."""
+    known = (cfg.ENTITY, cfg.TIME, cfg.TRIGGER, cfg.ARGUMENT)
+    linked = {str(rel.get("to_id")) for rel in relations if str(rel.get("from_id")) in good}
+    warnings = [
+        f"region {rid} ({control}): dropped, unknown Labels control"
+        for rid, (control, _) in good.items()
+        if control not in known
+    ]
+    warnings += [
+        f"region {rid} ({control}): dropped, an argument span linked to no trigger"
+        for rid, (control, _) in good.items()
+        if control == cfg.ARGUMENT and rid not in linked
+    ]
+    return warnings
+
+
+def _relation_problem(
+    rel: dict[str, Any], regions: dict[str, dict[str, Any]], good: dict[str, tuple[str, dict]]
+) -> str | None:
+    """Why a relation cannot become an event argument (None: it can; "" : already reported)."""
+    from_id, to_id = str(rel.get("from_id")), str(rel.get("to_id"))
+    roles = rel.get("labels") or []
+    for end in (from_id, to_id):
+        if end not in regions:
+            return f"relation {from_id}->{to_id}: region {end} missing"
+        if end not in good:
+            return ""  # the region's own error says why
+    if good[from_id][0] != cfg.TRIGGER:
+        return (
+            f"relation {from_id}->{to_id} {roles!r}: dropped, its source is not a trigger "
+            f"but a region of {good[from_id][0]!r}"
+        )
+    if len(roles) != 1:
+        return f"relation {from_id}->{to_id}: {len(roles)} roles {roles!r} (expected one), dropped"
+    return None
+
+
 def parse_result(result: Iterable[dict[str, Any]], text: str, source: str) -> Parsed:
-    """Turn a Label Studio result list into records; bad spans become errors, not records."""
+    """Turn a Label Studio result list into records; every value that cannot be kept (bad
+    span, wrong region type, not exactly one role...) becomes an error naming the region."""
     out = Parsed()
     regions: dict[str, dict[str, Any]] = {}
     per_region: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -193,6 +292,21 @@ def parse_result(result: Iterable[dict[str, Any]], text: str, source: str) -> Pa
             out.errors.append(f"region {rid} ({item.get('from_name')}): {problem}")
             continue
         good[rid] = (item.get("from_name", ""), value)
+    out.errors += _value_warnings(per_region, regions, good)
+    out.errors += _region_warnings(good, relations)
+    arguments: dict[str, list[Argument]] = defaultdict(list)
+    for rel in relations:
+        problem = _relation_problem(rel, regions, good)
+        if problem is not None:
+            if problem:
+                out.errors.append(problem)
+            continue
+        tcontrol, tval = good[str(rel.get("to_id"))]
+        ref = str(rel.get("to_id")) if tcontrol in (cfg.ENTITY, cfg.TIME) else None
+        start, end = tval["start"], tval["end"]
+        arguments[str(rel.get("from_id"))].append(
+            Argument(rel["labels"][0], start, end, text[start:end], ref)
+        )
     for rid, (control, value) in good.items():
         start, end, label = value["start"], value["end"], value["labels"][0]
         span_text = text[start:end]
@@ -203,48 +317,24 @@ def parse_result(result: Iterable[dict[str, Any]], text: str, source: str) -> Pa
             typed = extra.get(cfg.TIME_VALUE, {}).get("text") or []
             iso = typed[0].strip() if typed and typed[0].strip() else None
             out.times.append(TimeExpression(rid, start, end, label, span_text, iso, source))
-    for rid, (control, value) in good.items():
-        if control != cfg.TRIGGER:
-            continue
-        label = value["labels"][0]
-        extra = per_region.get(rid, {})
-        modes = extra.get(cfg.mode_control(label), {}).get("choices") or []
-        flags = set(extra.get(cfg.EVENT_FLAGS, {}).get("choices") or [])
-        args: list[Argument] = []
-        for rel in relations:
-            if rel.get("from_id") != rid:
-                continue
-            to_id = str(rel.get("to_id"))
-            roles = rel.get("labels") or []
-            if to_id not in good:
-                if to_id not in regions:
-                    out.errors.append(f"relation {rid}->{to_id}: target region missing")
-                continue
-            if len(roles) != 1:
-                out.errors.append(f"relation {rid}->{to_id}: {len(roles)} roles (expected one)")
-                continue
-            tcontrol, tval = good[to_id]
-            ref = to_id if tcontrol in (cfg.ENTITY, cfg.TIME) else None
-            args.append(
-                Argument(
-                    roles[0], tval["start"], tval["end"], text[tval["start"] : tval["end"]], ref
+        elif control == cfg.TRIGGER:
+            modes = extra.get(cfg.mode_control(label), {}).get("choices") or []
+            flags = set(extra.get(cfg.EVENT_FLAGS, {}).get("choices") or [])
+            args = sorted(arguments[rid], key=lambda a: (a.start, a.end, a.role))
+            out.events.append(
+                Event(
+                    rid,
+                    label,
+                    start,
+                    end,
+                    span_text,
+                    modes[0] if modes else None,
+                    args,
+                    cfg.FLAG_NEGATED in flags,
+                    cfg.FLAG_HYPOTHETICAL in flags,
+                    source,
                 )
             )
-        args.sort(key=lambda a: (a.start, a.end, a.role))
-        out.events.append(
-            Event(
-                rid,
-                label,
-                value["start"],
-                value["end"],
-                text[value["start"] : value["end"]],
-                modes[0] if modes else None,
-                args,
-                cfg.FLAG_NEGATED in flags,
-                cfg.FLAG_HYPOTHETICAL in flags,
-                source,
-            )
-        )
     out.entities.sort(key=lambda r: (r.start, r.end, r.label, r.id))
     out.times.sort(key=lambda r: (r.start, r.end, r.label, r.id))
     out.events.sort(key=lambda r: (r.trigger_start, r.trigger_end, r.type, r.id))

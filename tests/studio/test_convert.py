@@ -69,5 +69,63 @@ def test_bad_region_is_reported_and_dropped_not_shifted() -> None:
     parsed = parse_result(result, text, "annotator:2")
     assert [(e.id, e.text) for e in parsed.entities] == [("r2", "Monde")]
     assert parsed.errors == [
-        "region r1 (entity): offsets 3:8 hold ' Mond', the region says 'Monde'"
+        "region r1 (entity): offsets 3:8 hold ' Mond', the region says 'Monde'",
+        "relation r9->r2: region r9 missing",
+    ]
+
+
+def _labels(rid: str, control: str, start: int, end: int, text: str, label: str) -> dict:
+    return {
+        "id": rid,
+        "from_name": control,
+        "type": "labels",
+        "value": {"start": start, "end": end, "text": text[start:end], "labels": [label]},
+    }
+
+
+def _value(rid: str, control: str, kind: str, values: list[str]) -> dict:
+    return {
+        "id": rid,
+        "from_name": control,
+        "type": kind,
+        "value": {"text" if kind == "textarea" else "choices": values},
+    }
+
+
+def test_every_human_value_that_cannot_be_kept_is_a_warning_naming_the_region() -> None:
+    text = "La France suspend son aide au Mali le 3 mai."
+    at = {
+        w: (text.index(w), text.index(w) + len(w)) for w in ("France", "suspend", "Mali", "3 mai")
+    }
+    result = [
+        _labels("fr", "entity", *at["France"], text, "LOC"),
+        _labels("ml", "entity", *at["Mali"], text, "LOC"),
+        _labels("ev", "trigger", *at["suspend"], text, "SANCTION"),
+        _labels("dt", "time", *at["3 mai"], text, "DATE"),
+        _labels("orphan", "argument", *at["Mali"], text, "ARG"),
+        _value("ev", "time_value", "textarea", ["2025-05-03"]),  # typed on a trigger
+        _value("dt", "event_flags", "choices", ["negated"]),  # ticked on a DATE
+        _value("ev", "mode_AGREE", "choices", ["sign"]),  # a mode of another type
+        _value("dt", "time_value", "textarea", ["2025-05-03", "2025-05-04"]),
+        {"type": "relation", "from_id": "ev", "to_id": "fr", "labels": ["actor", "recipient"]},
+        {"type": "relation", "from_id": "ev", "to_id": "ml", "labels": ["recipient"]},
+        {"type": "relation", "from_id": "fr", "to_id": "ml", "labels": ["actor"]},
+    ]
+    parsed = parse_result(result, text, "annotator:1")
+    (event,) = parsed.events
+    assert [(a.role, a.text) for a in event.arguments] == [("recipient", "Mali")]
+    assert event.mode is None and not event.negated
+    assert [t.value for t in parsed.times] == ["2025-05-03"]
+    assert parsed.errors == [
+        "region ev (trigger): mode_AGREE {'choices': ['sign']} dropped, a mode of AGREE on a "
+        "SANCTION trigger",
+        "region ev (trigger): time_value {'text': ['2025-05-03']} dropped, a time value on this "
+        "trigger region",
+        "region dt (time): event_flags {'choices': ['negated']} dropped, event flags on this time "
+        "region",
+        "region dt (time): time_value holds 2 values ['2025-05-03', '2025-05-04'], only the "
+        "first kept",
+        "region orphan (argument): dropped, an argument span linked to no trigger",
+        "relation ev->fr: 2 roles ['actor', 'recipient'] (expected one), dropped",
+        "relation fr->ml ['actor']: dropped, its source is not a trigger but a region of 'entity'",
     ]
