@@ -167,8 +167,9 @@ def _adjudication(figures: dict[str, Any] | None, rules: dict[str, int], total: 
         )
     lines += ["", "| measure | units | observed | alpha | kappa |", "|---|---:|---:|---:|---:|"]
     for name, row in agree["measures"].items():
+        cell = name.replace("|", "\\|")  # a pipe would end the Markdown cell
         lines.append(
-            f"| {name} | {row['units']} | {num(row['observed'])} | {num(row['alpha'])} | "
+            f"| {cell} | {row['units']} | {num(row['observed'])} | {num(row['alpha'])} | "
             f"{num(row['kappa'])} |"
         )
     return lines
