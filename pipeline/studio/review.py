@@ -160,31 +160,35 @@ def review_tasks(
         }
 
 
-def ensure_review_project(
-    studio: Studio, source: dict[str, Any], title: str, strategy: Strategy
-) -> dict[str, Any]:
-    """The review project (the source's labeling config), pre-filling the merged version."""
+def ensure_review_project(studio: Studio, source: dict[str, Any], title: str) -> dict[str, Any]:
+    """The review project, with the source's labeling config."""
     project = studio.project_by_title(title)
     if project is None:
-        project = studio.create_project(
+        return studio.create_project(
             title,
             source["label_config"],
             "Review: settle what the annotators disagreed on. The editor starts from the "
             "merged version; each annotator's version is a prediction named after them.",
         )
-    elif project.get("label_config") != source.get("label_config"):
+    if project.get("label_config") != source.get("label_config"):
         raise PipelineError(
             f"{studio.url}: review project {title!r} (id {project['id']}) has another "
             f"labeling config than {source['title']!r}"
         )
-    version = MERGED_PREFIX + strategy.name
-    if project.get("model_version") != version or not project.get("show_collab_predictions"):
-        with studio.errors(f"set the pre-fill of {title!r}"):
-            studio.sdk.projects.update(
-                id=project["id"], model_version=version, show_collab_predictions=True
-            )
-        project = studio.project(project["id"])
     return project
+
+
+def prefill(studio: Studio, project: dict[str, Any], strategy: Strategy) -> dict[str, Any]:
+    """Make the editor start from the merged version (the server accepts a model version
+    only once predictions of it exist, so this follows the first import)."""
+    version = MERGED_PREFIX + strategy.name
+    if project.get("model_version") == version and project.get("show_collab_predictions"):
+        return project
+    with studio.errors(f"set the pre-fill of {project['title']!r}"):
+        studio.sdk.projects.update(
+            id=project["id"], model_version=version, show_collab_predictions=True
+        )
+    return studio.project(project["id"])
 
 
 def build_review(
@@ -195,7 +199,7 @@ def build_review(
     if source is None:
         raise PipelineError(f"{studio.url}: no project titled {project_title!r}")
     title = f"{project_title}{config.project_suffix}"
-    review = ensure_review_project(studio, source, title, config.strategy)
+    review = ensure_review_project(studio, source, title)
     known, _, _ = existing_tasks(studio, review["id"])
     users = studio.users()
     stats = ReviewStats()
@@ -215,4 +219,6 @@ def build_review(
             batch.clear()
     if batch:
         studio.import_tasks(review["id"], batch)
+    if known or stats.created:
+        review = prefill(studio, review, config.strategy)
     return review, stats

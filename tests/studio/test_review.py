@@ -123,15 +123,31 @@ def scene(studio: Studio, article):
     }
 
 
-def test_overlap_is_deterministic_recorded_and_honoured(studio: Studio, article) -> None:
-    project, _ = ensure_project(studio, "overlap-project", load_taxonomy())
-    pid = project["id"]
+def test_overlap_is_deterministic_recorded_and_honoured(
+    studio: Studio, article, cli, studio_server, tmp_path: Path
+) -> None:
+    info, creds = studio_server
     records = [article(i) for i in range(100, 120)]
-    push_records(studio, pid, records, batch_size=1000)
+    pre = tmp_path / "pre.parquet"
+    write_records(pre, records, PreannotatedArticle)
+    args = ["studio", "push", str(pre), "--project", "overlap-project", "--url", info.url]
+    run = cli(
+        [*args, "--overlap", "2", "--data-dir", str(tmp_path / "state")],
+        {"LABEL_STUDIO_API_KEY": creds.api_key},
+    )
+    assert run.returncode == 0, run.stderr
+    config = ReviewConfig.from_params()
+    share, seed = config.overlap_share, config.overlap_seed
+    expected = sum(chosen(r.id, share, seed) for r in records)
+    assert f"{expected} of 20" in run.stdout
+    pid = studio.project_by_title("overlap-project")["id"]
     stats = assign_overlap(studio, pid, 2, 0.5, seed=17)
     want = {r.id for r in records if chosen(r.id, 0.5, 17)}
     assert 0 < len(want) < len(records)
-    assert (stats.overlapped, stats.single, stats.updated) == (len(want), 20 - len(want), 20)
+    moved = sum(chosen(r.id, 0.5, 17) != chosen(r.id, share, seed) for r in records)
+    assert (stats.overlapped, stats.single) == (len(want), 20 - len(want))
+    assert stats.updated == 20  # every record changed (share), the overlap of `moved` tasks
+    assert moved > 0
     got = {}
     for page in studio.task_pages(pid, "id,meta,overlap"):
         for task in page:
