@@ -129,6 +129,52 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f} %" if whole else "n/a"
 
 
+def _adjudication(figures: dict[str, Any] | None, rules: dict[str, int], total: int) -> list[str]:
+    """Who decided the human labels, and agreement per label (``release.adjudication``)."""
+    if not figures:
+        return []
+
+    def num(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    single = rules.get("single_annotator", 0) + rules.get("ground_truth", 0)
+    lines = [
+        "",
+        f"- Records settled by a reviewer: {rules.get('reviewed', 0)} "
+        f"({_pct(rules.get('reviewed', 0), total)}); adjudicated by the merge strategy "
+        f"`{figures['merge_strategy']}`: {rules.get('merged', 0)} "
+        f"({_pct(rules.get('merged', 0), total)}); single-annotated: {single} "
+        f"({_pct(single, total)}). Reviews refused because the reviewer annotated the "
+        f"article: {figures['refused_own_reviews']}.",
+    ]
+    agree = figures["agreement"]
+    if not agree["articles_with_2plus_voters"]:
+        return lines
+    lines += [
+        "",
+        f"Agreement per label over {agree['articles_with_2plus_voters']} articles with two or "
+        "more annotators: span F1 (exact offsets, and one-to-one overlap), Krippendorff's "
+        "alpha (nominal) and Cohen's kappa of the label against the others over the union of "
+        "marked spans (n/a: undefined).",
+        "",
+        "| label | F1 exact | F1 overlap | alpha | kappa | articles |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, row in agree["labels"].items():
+        lines.append(
+            f"| {label} | {num(row['exact_f1'])} | {num(row['partial_f1'])} | "
+            f"{num(row['alpha'])} | {num(row['kappa'])} | {row['documents']} |"
+        )
+    lines += ["", "| measure | units | observed | alpha | kappa |", "|---|---:|---:|---:|---:|"]
+    for name, row in agree["measures"].items():
+        cell = name.replace("|", "\\|")  # a pipe would end the Markdown cell
+        lines.append(
+            f"| {cell} | {row['units']} | {num(row['observed'])} | {num(row['alpha'])} | "
+            f"{num(row['kappa'])} |"
+        )
+    return lines
+
+
 def render(
     version: str,
     data: Any,
@@ -212,10 +258,12 @@ def render(
         f"- Labels in human-verified records: {stats['verified_labels']} of "
         f"{stats['total_labels']} ({_pct(stats['verified_labels'], stats['total_labels'])}); "
         f"labels whose source is an annotator: {stats['human_sourced_labels']}.",
-        "- Gold policy: ground-truth annotation first; else each annotator's latest submitted, "
-        "non-cancelled annotation votes and a label is kept when more annotators have it than "
-        "not, the most recent annotation breaking ties (so with one or two annotators the "
-        "latest submitted annotation decides). Drafts and cancelled annotations never count.",
+        "- Gold policy: a reviewer's answer first (never one by an annotator of the same "
+        "article); else a ground-truth annotation; else each annotator's latest submitted, "
+        "non-cancelled annotation votes and the merge strategy keeps a label (with one "
+        "annotator, their annotation). Drafts and cancelled annotations never count. Each "
+        "label's `source` says who decided it: `reviewer:<id>`, `annotator:<id>` (joined by "
+        "`+` when merged) or the model version.",
         "- Records decided by each rule: "
         + (", ".join(f"{k} {v}" for k, v in stats["gold_rules"].items()) or "none")
         + ".",
@@ -240,6 +288,7 @@ def render(
         )
     else:
         lines.append("No article was annotated by two or more annotators in this release.")
+    lines += _adjudication(manifest.get("adjudication"), stats["gold_rules"], total)
     if agreement:
         lines += ["", "Figures supplied with the cut:", "", "| measure | value |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in sorted(_flatten(agreement).items())]

@@ -41,12 +41,24 @@ def cut_command(
         str | None, typer.Option("--date", help="Date shown in the changelog (no clock is read)")
     ] = None,
     releases_dir: ReleasesDirOpt = Path("releases"),
+    reviews: Annotated[
+        Path | None,
+        typer.Option("--reviews", help="Annotation Parquet file of the review project (pull)"),
+    ] = None,
 ) -> None:
     """Cut releases/vX.Y.Z: gold resolution, story splits, Parquet shards, card, manifest."""
     from pipeline.release.cut import cut
 
     result = cut(
-        version, preannotated, annotations, releases_dir, notes, verified_only, agreement, date
+        version,
+        preannotated,
+        annotations,
+        releases_dir,
+        notes,
+        verified_only,
+        agreement,
+        date,
+        reviews,
     )
     stats = result.stats
     counts: dict[str, object] = {

@@ -402,7 +402,8 @@ def _count(
             stats.labels[names[key // len(labels)], kind, labels[key % len(labels)]] += int(
                 tally[key]
             )
-        human = pc.starts_with(values.field("source").fill_null(""), "annotator:")
+        sources = values.field("source").fill_null("")
+        human = pc.or_(pc.starts_with(sources, "annotator:"), pc.starts_with(sources, "reviewer:"))
         stats.human_sourced_labels += int(pc.sum(human).as_py() or 0)
     for column, counter in (("model_version", stats.model_versions), ("outlet", stats.outlets)):
         for item in pc.value_counts(table[column].fill_null("unknown")).to_pylist():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,17 +36,17 @@ from pipeline.io import (
     prefetched,
     read_batches,
     read_json,
-    read_records,
     write_json,
 )
 from pipeline.minhash import MinhashConfig
 from pipeline.params import load_params
 from pipeline.release import card as card_mod
 from pipeline.release import store
+from pipeline.release.adjudication import load_adjudicated
 from pipeline.release.build import INPUT_COLUMNS, CutStats, release_batch
 from pipeline.release.changes import diff_releases, first_release
 from pipeline.release.features import release_features, release_schema
-from pipeline.release.gold import Gold, resolve
+from pipeline.release.gold import Gold
 from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
 from pipeline.release.split import (
     InputError,
@@ -57,6 +57,7 @@ from pipeline.release.split import (
 )
 from pipeline.schema import SCHEMA_VERSION, Annotation, PreannotatedArticle
 from pipeline.schema import ReleaseRecord as Record
+from pipeline.studio.review_config import ReviewConfig
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -78,17 +79,6 @@ def _fingerprint(path: Path, record_type: type) -> dict[str, Any]:
         "sha256": file_sha256(path),
         "rows": count_records(path, record_type),
     }
-
-
-def load_gold(path: Path | None) -> dict[str, Gold]:
-    """Article id → resolved gold, from an ``Annotation`` Parquet file (None: no gold)."""
-    if path is None:
-        return {}
-    by_article: dict[str, list[Annotation]] = defaultdict(list)
-    for annotation in read_records(path, Annotation):
-        by_article[annotation.article_id].append(annotation)
-    resolved = {aid: resolve(anns) for aid, anns in by_article.items()}
-    return {aid: g for aid, g in resolved.items() if g is not None}
 
 
 def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
@@ -255,6 +245,7 @@ def cut(
     verified_only: bool = False,
     agreement_path: Path | None = None,
     date: str | None = None,
+    reviews: Path | None = None,
 ) -> CutResult:
     """Cut ``releases_dir/vX.Y.Z`` from the inputs; atomic, immutable, reproducible."""
     version = store.parse_version(version_text)
@@ -270,14 +261,16 @@ def cut(
     # Features (0.4 s).
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="cut-side") as side:
         fingerprint = side.submit(_fingerprint, preannotated, PreannotatedArticle)
-        resolved = side.submit(load_gold, annotations)
+        strategy = ReviewConfig.from_params().strategy
+        resolved = side.submit(load_adjudicated, annotations, reviews, strategy)
         warm = side.submit(release_features, tax)
         plan = _plan(preannotated, params)
-        gold = resolved.result()
+        gold, adjudication = resolved.result()
         clock.lap("inputs, gold and split plan")
         inputs = {
             "preannotated": fingerprint.result(),
             "annotations": _fingerprint(annotations, Annotation) if annotations else None,
+            "reviews": _fingerprint(reviews, Annotation) if reviews else None,
             "agreement": (
                 {"name": agreement_path.name, "sha256": file_sha256(agreement_path), "rows": 1}
                 if agreement_path
@@ -301,6 +294,7 @@ def cut(
             )
         manifest = _manifest(version, previous, tax, params, plan, stats, written, inputs)
         manifest.update(notes=notes or None, date=date, verified_only=verified_only)
+        manifest["adjudication"] = adjudication.as_dict()
         features = release_features(tax)
         data = card_mod.card_data(
             features,

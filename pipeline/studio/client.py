@@ -245,6 +245,14 @@ class Studio:
             )
         return [int(t) for t in task_ids]
 
+    def update_task(self, task_id: int, **fields: Any) -> dict[str, Any]:
+        """PATCH some fields of one task (e.g. ``overlap``, ``meta``)."""
+        with self.errors(f"update of task {task_id}"):
+            resp = self._http.request(f"api/tasks/{task_id}/", method="PATCH", json=fields)
+        if resp.status_code != 200:
+            raise self._api_error(f"update of task {task_id}", resp.status_code, resp.text)
+        return dict(resp.json())
+
     def import_predictions(self, project_id: int, predictions: list[dict[str, Any]]) -> int:
         """Add predictions to existing tasks; how many were created."""
         with self.errors(f"import of {len(predictions)} predictions"):

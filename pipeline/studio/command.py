@@ -148,6 +148,15 @@ def push(
         bool,
         typer.Option("--full-check", help="List every task even when the server looks unchanged"),
     ] = False,
+    overlap: Annotated[
+        int | None,
+        typer.Option(
+            "--overlap",
+            min=1,
+            help="Ask K annotators for the share review.overlap_share of the articles "
+            "(chosen by a seeded hash of the id, recorded in each task's meta)",
+        ),
+    ] = None,
 ) -> None:
     """Import one task per article with its predictions; safe to run again at any time."""
     from pipeline.studio.client import connect
@@ -165,7 +174,20 @@ def push(
     size = batch_size or int(settings()["batch_size"])
     stats = push_articles(studio, proj["id"], keys, load, size, state)
     title = f"push to {project!r} (id {proj['id']}{', created' if created else ''}) at {studio.url}"
-    summary_table(title, stats.as_counts())
+    counts = stats.as_counts()
+    if overlap is not None:
+        counts.update(_overlap(studio, proj["id"], overlap))
+    summary_table(title, counts)
+
+
+def _overlap(studio: Any, project_id: int, k: int) -> dict[str, int | str]:
+    """``push --overlap K``: set the recorded, deterministic overlap of every task."""
+    from pipeline.studio.overlap import assign_overlap
+    from pipeline.studio.review_config import ReviewConfig
+
+    config = ReviewConfig.from_params()
+    stats = assign_overlap(studio, project_id, k, config.overlap_share, config.overlap_seed)
+    return stats.as_counts(k, config.overlap_share)
 
 
 @studio_app.command()
@@ -246,3 +268,22 @@ def agreement_cmd(
         out_console.print_json(json.dumps(report.as_dict()))
     else:
         summary_table(f"agreement in {project!r} (id {proj['id']})", counters_table(report))
+
+
+@studio_app.command("review")
+def review_cmd(project: ProjectOpt, url: UrlOpt = None, data_dir: DataDirOpt = None) -> None:
+    """Build the review project: one task per article the annotators disagree on or flagged,
+    pre-filled with the merged version, each annotator's version beside it; idempotent."""
+    from pipeline.studio.client import connect
+    from pipeline.studio.review import build_review
+    from pipeline.studio.review_config import ReviewConfig
+    from pipeline.studio.server import settings
+
+    studio = connect(url, data_dir)
+    config = ReviewConfig.from_params()
+    review, stats = build_review(studio, project, config, int(settings()["batch_size"]))
+    summary_table(
+        f"review of {project!r} in {review['title']!r} (id {review['id']}), "
+        f"merge strategy {config.strategy.describe()}",
+        stats.as_counts(),
+    )

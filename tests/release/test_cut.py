@@ -78,7 +78,7 @@ def test_every_span_slices_the_text(loaded) -> None:
 def test_verified_records_are_those_with_counted_annotations(base_release, loaded) -> None:
     rows = {r["id"]: r for s in loaded for r in loaded[s]}
     verified = sorted(i for i, r in rows.items() if r["verified"])
-    # a000 single annotator, a001 ground truth, a002 majority; a003 draft and a004
+    # a000 single annotator, a001 ground truth, a002 merged (majority); a003 draft and a004
     # cancelled stay machine labels; a005 is unusable and left out
     assert verified == ["a000", "a001", "a002"]
     assert "a005" not in rows
@@ -89,7 +89,7 @@ def test_verified_records_are_those_with_counted_annotations(base_release, loade
     assert all(e["source"].startswith("annotator:") for e in rows["a002"]["entities"])
     stats = base_release.result.manifest["stats"]
     assert sum(stats["verified_records"].values()) == 3
-    assert stats["gold_rules"] == {"ground_truth": 1, "majority": 1, "single_annotator": 1}
+    assert stats["gold_rules"] == {"ground_truth": 1, "merged": 1, "single_annotator": 1}
     assert stats["unusable_records"] == 1
     card = (base_release.folder / "README.md").read_text(encoding="utf-8")
     assert "Human-verified records: 3 of 59 (5.1 %)" in card

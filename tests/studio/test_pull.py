@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.io import read_records
 from pipeline.schema import Annotation
-from pipeline.studio.agreement import EVENTS, TIME_VALUES, agreement, task_predictions
+from pipeline.studio.agreement import EVENTS, TIME_VALUE, agreement, task_predictions
 from pipeline.studio.client import Studio
 from pipeline.studio.pull import PullStats, annotated_tasks, full_rows, task_rows
 from pipeline.studio.push import ensure_project, existing_tasks, push_records
@@ -216,12 +216,13 @@ def test_agreement_and_preannotation_help(studio, annotated) -> None:
         if t["data"]["article_id"] != "art-00003"
     ]
     report = agreement(tasks)
-    assert (report.tasks_multi, report.pairs) == (1, 1)
-    f1 = {label: c.f1 for label, c in report.labels.items()}
+    assert (report.reliability.articles, report.reliability.pairs) == (1, 1)
+    f1 = {label: row["exact_f1"] for label, row in report.reliability.label_rows().items()}
     assert f1["PER"] == pytest.approx(0.8)  # Le Monde deleted by one annotator only
     assert f1["ORG"] == pytest.approx(0.5)  # Renault shared; Nissan vs Berlin
     assert f1["LOC"] == 0.0
-    assert f1["DATE"] == 1.0 and f1[TIME_VALUES] == 0.0
+    assert f1["DATE"] == 1.0
+    assert report.reliability.measure_rows()[TIME_VALUE]["observed"] == 0.0
     assert f1[EVENTS] == 1.0
     help_ = report.help
     assert (help_.kept, help_.changed, help_.deleted, help_.added) == (13, 2, 1, 1)
