@@ -46,12 +46,16 @@ class EventRules:
     """Closed-class words the argument rules rely on (params.yaml ``preannotate.events``)."""
 
     negation: frozenset[str]
+    weak_negation: frozenset[str]
+    restrictive_marks: frozenset[str]
+    negation_object_deps: frozenset[str]
     hypothetical_marks: frozenset[str]
     recipient_cases: frozenset[str]
     agent_cases: frozenset[str]
     location_cases: frozenset[str]
     patient_cases: frozenset[str]
     hypothetical_governors: frozenset[str]
+    modal_governors: frozenset[str]
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> EventRules:
@@ -131,6 +135,15 @@ def _subject(token: Any) -> Any | None:
         else:
             return None
     return None
+
+
+def _unreal(token: Any) -> bool:
+    """Whether a verb (or its auxiliaries) is in the future or the conditional: a "si"
+    clause under such a verb is a condition ("seraient prises si ..."), while one under a
+    present or past verb is factual or concessive ("si X a été libérée, l'inquiétude est
+    grande")."""
+    verbs = [token] + [c for c in token.children if c.dep_.startswith("aux")]
+    return any("Cnd" in v.morph.get("Mood") or "Fut" in v.morph.get("Tense") for v in verbs)
 
 
 def _governing_type(head: Any, trigger_heads: dict[int, str]) -> str | None:
@@ -267,24 +280,37 @@ class EventExtractor:
 
     # ------------------------------------------------------------------ context
     def _negated(self, head: Any) -> bool:
+        """A negation word on the predicate, its auxiliaries or, for a noun that is the
+        object of a verb, that verb ("n'a pas signé l'accord"); not for a noun subject,
+        whose predicate is what is negated ("l'attaque n'a pas été la seule"). A lone "ne"
+        with a restrictive "que" ("n'a remporté qu'une victoire") is no negation."""
         scope = [head] + [c for c in head.children if c.dep_.startswith("aux")]
-        if head.pos_ == "NOUN" and head.dep_ in ("obj", "nsubj", "nsubj:pass"):
+        if head.pos_ == "NOUN" and head.dep_ in self.rules.negation_object_deps:
             scope.append(head.head)
-        return any(c.lower_ in self.rules.negation for t in scope for c in t.children)
+        words = [c for t in scope for c in t.children]
+        cues = {c.lower_ for c in words} & self.rules.negation
+        if not cues:
+            return False
+        if cues <= self.rules.weak_negation:
+            marks = words + [g for c in words for g in c.children if g.dep_ == "mark"]
+            return not any(m.lower_ in self.rules.restrictive_marks for m in marks)
+        return True
 
     def _hypothetical(self, head: Any, governor_type: str | None) -> bool:
         if governor_type in self.rules.hypothetical_governors:
             return True
+        if head.dep_ == "xcomp" and head.head.lemma_ in self.rules.modal_governors:
+            return True  # "pourront venir", "doit trouver", "il faudra procéder"
         token = head
         for _ in range(4):
             verbs = [token] + [c for c in token.children if c.dep_.startswith("aux")]
             if any("Cnd" in v.morph.get("Mood") for v in verbs):
                 return True
-            if any(
+            if _unreal(token.head) and any(
                 c.dep_ == "mark" and c.lower_ in self.rules.hypothetical_marks
                 for c in token.children
             ):
-                return True
+                return True  # "seraient prises si notre citoyen n'est pas libéré"
             if token.head.i == token.i or token.dep_ in ("ROOT", "parataxis"):
                 return False
             token = token.head
