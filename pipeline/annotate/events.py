@@ -39,6 +39,7 @@ from pipeline.taxonomy import Taxonomy
 _VERBAL = frozenset({"VERB", "ADJ"})
 _TRIGGER_POS = frozenset({"VERB", "NOUN", "ADJ"})
 _NAME_LABELS = frozenset({"PER", "ORG", "LOC"})
+_INHERITS_SUBJECT = frozenset({"conj", "xcomp", "advcl"})
 
 
 @dataclass(frozen=True)
@@ -122,19 +123,32 @@ def _is_passive(token: Any) -> bool:
 
 
 def _subject(token: Any) -> Any | None:
-    """The subject of a verb, inherited along conj/xcomp chains ("a suspendu ... et expulse"),
-    up to the nearest verb when the parser attached the conjunct to a noun."""
+    """The subject of a verb, inherited along conj/xcomp/advcl chains ("a suspendu ... et
+    expulse", "a foncé sur eux, tuant quatre"), up to the nearest verb when the parser
+    attached the conjunct to a noun."""
     for _ in range(4):
         subj = [c for c in token.children if c.dep_ == "nsubj"]
         if subj:
             return subj[0]
         if token.head.i == token.i:
             return None
-        if token.dep_ in ("conj", "xcomp") or token.pos_ not in _VERBAL:
+        if token.dep_ in _INHERITS_SUBJECT or token.pos_ not in _VERBAL:
             token = token.head
         else:
             return None
     return None
+
+
+def _antecedent(token: Any) -> Any:
+    """A relative pronoun stands for the noun its clause describes ("une majorité, qui
+    s'oppose" -> majorité); any other word stands for itself."""
+    if (
+        token.pos_ == "PRON"
+        and "Rel" in token.morph.get("PronType")
+        and token.head.dep_ == "acl:relcl"
+    ):
+        return token.head.head
+    return token
 
 
 def _unreal(token: Any) -> bool:
@@ -195,7 +209,7 @@ class EventExtractor:
     ) -> Argument | None:
         """The argument among candidate head words: the first that is (or holds) a name,
         linked to its entity; else the first candidate's bare noun phrase, unlinked."""
-        candidates = [c for c in candidates if not (c.is_space or c.is_punct)]
+        candidates = [_antecedent(c) for c in candidates if not (c.is_space or c.is_punct)]
         if not candidates:
             return None
         for token in candidates:
@@ -265,6 +279,10 @@ class EventExtractor:
             return self._verbal_roles(head.head, patient_de)
         nmods = _children(head, "nmod", "obl")
         actors = [c for c in nmods if _case(c) in rules.agent_cases]
+        for participle in _children(head, "acl"):  # "les sanctions décidées par l'UE"
+            if not actors and participle.pos_ in _VERBAL:
+                obl = _children(participle, "obl")
+                actors = [c for c in obl if _case(c) in rules.agent_cases]
         if (
             not actors
             and not governed
