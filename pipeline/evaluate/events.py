@@ -248,7 +248,7 @@ def score_rows(rows: Sequence[Row], taxonomy: Taxonomy) -> dict[str, EventScores
 def write_confidence(
     path: Path,
     gold: Path,
-    pairs: list[tuple[GoldDocument, list[PredictedEvent]]],
+    pairs: list[tuple[GoldDocument, Sequence[PredictedEvent]]],
     config: EvalConfig,
 ) -> None:
     """Fit the confidence table on our events and write it atomically, saying its source."""
