@@ -52,6 +52,7 @@ class PredictedEvent:
     hypothetical: bool
     arguments: tuple[PredictedArgument, ...] = ()
     score: float | None = None
+    key: str | None = None  # what its confidence is conditioned on (type, part of speech)
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from pipeline.annotate.events import EventExtractor, parsed_sentences
+from pipeline.annotate.events import EventExtractor, confidence_key, parsed_sentences
 from pipeline.console import error_line, out_console, track
 from pipeline.errors import PipelineError
+from pipeline.evaluate.event_confidence import fit_confidence, outcomes
 from pipeline.evaluate.event_gold import GoldDocument, read_gold
 from pipeline.evaluate.event_scoring import (
     FLAGS,
@@ -40,6 +41,7 @@ from pipeline.evaluate.event_scoring import (
     Prediction,
     score_events,
 )
+from pipeline.io import atomic_open
 from pipeline.params import load_params
 from pipeline.schema import Entity, Event, TimeExpression
 from pipeline.taxonomy import Taxonomy
@@ -52,21 +54,34 @@ _WINDOW = 3
 
 @dataclass(frozen=True)
 class EvalConfig:
-    """``eval_events`` in params.yaml: the type group the target is stated on, and the
-    number of bins of the calibration error."""
+    """``eval_events`` in params.yaml: the type group the target is stated on, the number of
+    bins of the calibration error, and the prior of the confidence fit."""
 
     verbal_types: tuple[str, ...]
     calibration_bins: int
+    confidence_prior_strength: float
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> EvalConfig:
-        return cls(tuple(params["verbal_types"]), int(params["calibration_bins"]))
+        return cls(
+            tuple(params["verbal_types"]),
+            int(params["calibration_bins"]),
+            float(params["confidence_prior_strength"]),
+        )
 
 
 # --------------------------------------------------------------------------- conversion
-def predicted(events: Iterable[Event], times: Sequence[TimeExpression]) -> list[PredictedEvent]:
-    """Schema events as the scorer's events (a date argument carries its time's value)."""
+def predicted(
+    events: Iterable[Event], times: Sequence[TimeExpression], doc: Any
+) -> list[PredictedEvent]:
+    """Schema events as the scorer's events (a date argument carries its time's value; the
+    confidence key is read off the processed ``doc``)."""
     values = {t.id: t.value for t in times}
+
+    def key(e: Event) -> str | None:
+        span = doc.char_span(e.trigger_start, e.trigger_end, alignment_mode="expand")
+        return confidence_key(e.type, span[0].pos_) if span is not None else None
+
     return [
         PredictedEvent(
             e.trigger_start,
@@ -82,6 +97,7 @@ def predicted(events: Iterable[Event], times: Sequence[TimeExpression]) -> list[
                 for a in e.arguments
             ),
             e.score,
+            key(e),
         )
         for e in events
     ]
@@ -203,18 +219,25 @@ def predict(
         ours = extractor.doc_events(gold.id, doc, entities, times)
         yield (
             gold,
-            Prediction(predicted(ours, times), _ours_gold_flags(extractor, doc, gold)),
+            Prediction(predicted(ours, times, doc), _ours_gold_flags(extractor, doc, gold)),
             Prediction(baseline.events(doc, entities, times), baseline.gold_flags(doc, gold)),
         )
+
+
+Row = tuple[GoldDocument, Prediction, Prediction]
 
 
 def evaluate(
     documents: Iterable[GoldDocument], annotator: Any, time_annotator: Any
 ) -> dict[str, EventScores]:
     """Score both systems over the gold documents (pure apart from running the model)."""
-    rows = list(predict(documents, annotator, time_annotator))
-    types = list(annotator.taxonomy.event_types)
-    roles = list(annotator.taxonomy.roles)
+    return score_rows(list(predict(documents, annotator, time_annotator)), annotator.taxonomy)
+
+
+def score_rows(rows: Sequence[Row], taxonomy: Taxonomy) -> dict[str, EventScores]:
+    """Score the (gold, ours, baseline) rows ``predict`` made."""
+    types = list(taxonomy.event_types)
+    roles = list(taxonomy.roles)
     return {
         OURS: score_events(((g, o) for g, o, _ in rows), types, roles),
         BASELINE: score_events(((g, b) for g, _, b in rows), types, roles),
@@ -222,6 +245,27 @@ def evaluate(
 
 
 # ---------------------------------------------------------------------------------- CLI
+def write_confidence(
+    path: Path,
+    gold: Path,
+    pairs: list[tuple[GoldDocument, Sequence[PredictedEvent]]],
+    config: EvalConfig,
+) -> None:
+    """Fit the confidence table on our events and write it atomically, saying its source."""
+    import yaml
+
+    results = outcomes(pairs)
+    if not results:
+        raise PipelineError(f"{gold}: no scored predictions to fit a confidence table on")
+    table = fit_confidence(results, config.confidence_prior_strength)
+    header = (
+        "# Event confidence: precision of our events by TYPE|POS, POS and overall (*), fitted\n"
+        f"# by `pipeline eval events --fit-confidence` on {gold.name} ({len(results)} events).\n"
+    )
+    with atomic_open(path) as fh:
+        fh.write(header + yaml.safe_dump({"precision": table}, sort_keys=False, allow_unicode=True))
+
+
 def _prf(table: Table, system: str, row: str, c: Any, style: str | None = None) -> None:
     table.add_row(
         system, row, f"{c.precision:.3f}" if c.pred else "-", f"{c.recall:.3f}" if c.gold else "-",
@@ -271,6 +315,13 @@ def eval_events(
         Path, typer.Option("--gold", help="JSONL gold file, .tml file, or a folder of them.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print figures as JSON.")] = False,
+    fit_confidence: Annotated[
+        Path | None,
+        typer.Option(
+            "--fit-confidence",
+            help="Also write the event confidence table fitted on this gold (YAML).",
+        ),
+    ] = None,
 ) -> None:
     """Trigger, type, mode, negation, hypothetical, argument and date-value scores of our
     events and of the lemma baseline, computed in the same run."""
@@ -283,7 +334,12 @@ def eval_events(
     documents = list(read_gold(gold, types, error_line))
     if not documents:
         raise PipelineError(f"{gold}: no gold documents")
-    scores = evaluate(track(documents, "scoring", total=len(documents)), annotator, TimeAnnotator())
+    rows = list(
+        predict(track(documents, "scoring", total=len(documents)), annotator, TimeAnnotator())
+    )
+    scores = score_rows(rows, annotator.taxonomy)
+    if fit_confidence is not None:
+        write_confidence(fit_confidence, gold, [(g, o.events) for g, o, _ in rows], config)
     developer = sum(d.developer_annotated for d in documents)
     kinds = {
         "typed": any(d.events and d.events[0].type for d in documents),

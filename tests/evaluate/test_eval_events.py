@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from pipeline.annotate.events import event_score, load_confidence
 from pipeline.cli import app
 from pipeline.errors import PipelineError
+from pipeline.evaluate.event_confidence import fit_confidence, outcomes
 from pipeline.evaluate.event_gold import (
     GoldArgument,
     GoldDocument,
@@ -204,3 +206,52 @@ def test_cli_scores_both_systems_on_jsonl_gold() -> None:
     assert ours["flags_on_matched"]["negated"]["f1"] == 1.0
     assert ours["arguments"]["actor"]["overlap"]["f1"] == 1.0
     assert baseline["arguments"]["actor"]["overlap"]["gold_found"] == 0
+
+
+# ------------------------------------------------------------------------- confidence
+def test_confidence_table_shrinks_small_cells_towards_their_part_of_speech() -> None:
+    results = [("ASSAULT|VERB", True)] * 3 + [("ASSAULT|VERB", False)]
+    results += [("AGREE|NOUN", False)] + [("PROTEST|NOUN", True)] * 3
+    table = fit_confidence(results, prior_strength=2)
+    assert table["*"] == 0.75  # 6 right of 8
+    # VERB: (3 + 2 * 0.75) / (4 + 2); NOUN: (3 + 1.5) / 6
+    assert table["VERB"] == 0.75 and table["NOUN"] == 0.75
+    assert table["AGREE|NOUN"] == pytest.approx((0 + 2 * 0.75) / 3, abs=1e-4)
+    assert table["PROTEST|NOUN"] == pytest.approx((3 + 1.5) / 5, abs=1e-4)
+    assert event_score(table, "AGREE", "NOUN") == table["AGREE|NOUN"]
+    assert event_score(table, "SANCTION", "NOUN") == 0.75  # unseen type: its part of speech
+    assert event_score(table, "SANCTION", "ADJ") == 0.75  # unseen part of speech: overall
+    assert event_score({}, "SANCTION", "ADJ") is None
+
+
+def test_outcomes_skip_partial_documents_and_need_the_right_type() -> None:
+    gold = [gold_event(0, 5, "PROTEST"), gold_event(10, 15, "ACCUSE")]
+    pred = [
+        PredictedEvent(0, 5, "PROTEST", None, False, False, key="PROTEST|NOUN"),
+        PredictedEvent(10, 15, "REJECT", None, False, False, key="REJECT|VERB"),
+        PredictedEvent(20, 25, "ACCUSE", None, False, False, key="ACCUSE|VERB"),
+    ]
+    assert outcomes([(doc(gold), pred), (doc(gold, partial=True), pred)]) == [
+        ("PROTEST|NOUN", True),
+        ("REJECT|VERB", False),
+        ("ACCUSE|VERB", False),
+    ]
+
+
+def test_a_bad_confidence_table_is_one_error(tmp_path: Path) -> None:
+    bad = tmp_path / "confidence.yaml"
+    bad.write_text("precision: {ASSAULT|VERB: 1.5}\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"confidence\.yaml: 'precision' must map"):
+        load_confidence(str(bad))
+
+
+def test_cli_fits_a_confidence_table(tmp_path: Path) -> None:
+    out = tmp_path / "confidence.yaml"
+    gold = str(FIXTURES / "gold.jsonl")
+    result = CliRunner().invoke(
+        app, ["eval", "events", "--gold", gold, "--fit-confidence", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    table = load_confidence(str(out))
+    # every prediction of ours on the fixture is right (see the CLI test above)
+    assert table["*"] == 1.0 and table["COERCE|VERB"] == 1.0
