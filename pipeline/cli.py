@@ -92,3 +92,7 @@ from pipeline.evaluate.entities import eval_entities  # noqa: E402
 
 app.command()(preannotate)
 eval_app.command("entities")(eval_entities)
+
+from pipeline.train.command import train  # noqa: E402
+
+app.command()(train)
