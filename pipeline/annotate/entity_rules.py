@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,17 @@ def settings_fingerprint(settings: object) -> str:
 
     fields = {k: plain(v) for k, v in dataclasses.asdict(settings).items()}  # type: ignore[call-overload]
     return xxhash.xxh64_hexdigest(json.dumps(fields, sort_keys=True).encode())[:8]
+
+
+def steps_fingerprint(steps: Sequence[Any]) -> str:
+    """The rule steps' names and settings in chain order, hashed: dropping, reordering or
+    retuning a rule changes it (the gazetteer has its own file fingerprint)."""
+    parts = [
+        f"{name}:{settings_fingerprint(step)}"
+        for name, step in ((str(s.name), s) for s in steps)
+        if name != "gazetteer"
+    ]
+    return xxhash.xxh64_hexdigest("|".join(parts).encode())[:8]
 
 
 def _words(entry: Mapping[str, Any], key: str, where: str) -> list[str]:
@@ -144,16 +155,19 @@ class MinChars:
 
 @dataclass(frozen=True)
 class Demonyms:
-    """Drop one-token model LOC spans that are demonyms ("Américains", "Suissesse").
+    """Drop one-token model LOC spans that are demonyms ("les Américains", "une Suissesse").
 
-    ``proper_nouns_kept``: a token the tagger reads as a proper noun is a place name even
-    when it ends like a demonym (Dunkerque, Beauvais, Liège, Hollande); only the others
-    (nouns and adjectives: "Américains", "Syriens") are dropped.
+    The suffixes alone also match real places (Dunkerque, Beauvais, Liège, Valenciennes,
+    Belgique), so with ``proper_nouns_kept`` a token the tagger reads as a proper noun is a
+    place unless one of ``determiners`` stands right before it: a demonym is a noun that
+    takes an article ("les Français", "un Québécois"), a town after "à"/"de" is not. A
+    token read as a common noun or adjective ("Américains", "Syriens") is dropped as before.
     """
 
     suffixes: tuple[str, ...]
     min_chars: int
     proper_nouns_kept: bool
+    determiners: frozenset[str]
     name: str = "demonyms"
 
     @classmethod
@@ -162,6 +176,7 @@ class Demonyms:
             tuple(_words(entry, "suffixes", where)),
             int(entry["min_chars"]),
             bool(entry["proper_nouns_kept"]),
+            frozenset(_words(entry, "determiners", where)),
         )
 
     def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
@@ -171,7 +186,9 @@ class Demonyms:
         if len(token.text) < self.min_chars or not token.lower_.endswith(self.suffixes):
             return span
         if self.proper_nouns_kept and token.pos_ == "PROPN":
-            return span
+            before = doc[span.start - 1].lower_ if span.start else ""
+            if before not in self.determiners:
+                return span
         return None
 
     def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:

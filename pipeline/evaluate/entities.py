@@ -198,7 +198,7 @@ def eval_entities(
         else:
             scores = evaluate(documents, annotator, time_annotator, labels)
             names = {BASELINE: annotator.model_source.split(":", 1)[1] + " (raw)", OURS: "ours"}
-            groups = {"micro_" + "+".join(target): target}
+            groups: dict[str, Sequence[str]] = {"micro_" + "+".join(target): target}
             payloads.append(
                 {
                     "gold": str(path),

@@ -43,6 +43,10 @@ def train(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Use the first N examples only.")
     ] = None,
+    metrics_out: Annotated[
+        Path | None,
+        typer.Option("--metrics", help="Also write the dev metrics here (for dvc metrics)."),
+    ] = None,
 ) -> None:
     """Fine-tune the NER on gold and release records; write a versioned model folder."""
     import dataclasses
@@ -111,6 +115,10 @@ def train(
         "metrics": metrics,
     }
     version = write_model_folder(nlp, out, record)
+    if metrics_out is not None:
+        from pipeline.io import write_json
+
+        write_json(metrics_out, {**metrics, "version": version})
     summary_table(
         f"train → {out}",
         {

@@ -94,7 +94,7 @@ def fine_tune(
 ) -> TrainResult:
     """Update ``nlp``'s NER in place for ``config.epochs`` epochs; dev figures before/after."""
     from spacy.training import Example
-    from spacy.util import fix_random_seed, minibatch
+    from thinc.api import fix_random_seed
 
     fix_random_seed(config.seed)
     dev_base = dev_figures(nlp, dev, config)
@@ -106,7 +106,8 @@ def fine_tune(
         for _ in range(config.epochs):
             order.shuffle(examples)
             epoch: dict[str, float] = {}
-            for batch in minibatch(examples, size=config.batch_size):
+            for first in range(0, len(examples), config.batch_size):
+                batch = examples[first : first + config.batch_size]
                 nlp.update(batch, drop=config.dropout, sgd=optimizer, losses=epoch)
             losses.append(round(float(epoch.get("ner", 0.0)), 3))
     return TrainResult(
