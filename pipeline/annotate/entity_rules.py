@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,24 +57,24 @@ def _words(entry: Mapping[str, Any], key: str, where: str) -> list[str]:
     return value
 
 
-def _model_only(
-    fix: Callable[[Any, EntitySpan], EntitySpan | None],
-) -> Callable[[Any, list[EntitySpan]], list[EntitySpan]]:
-    """Apply a per-span fix to the recognizer's spans; a None result drops the span."""
+class _ModelSpanRule(ABC):
+    """A per-span fix applied to the recognizer's spans only; ``_fix`` returning None drops
+    the span."""
 
-    def apply(doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+    @abstractmethod
+    def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None: ...
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
         out = []
         for span in spans:
-            fixed = fix(doc, span) if span.origin == MODEL else span
+            fixed = self._fix(doc, span) if span.origin == MODEL else span
             if fixed is not None:
                 out.append(fixed)
         return out
 
-    return apply
-
 
 @dataclass(frozen=True)
-class StripLeading:
+class StripLeading(_ModelSpanRule):
     """Drop leading determiners and prepositions the model takes into a name ("la France").
 
     ``keep_capitalised``: a capitalised article that does not start its sentence is part of
@@ -89,7 +90,7 @@ class StripLeading:
     def from_entry(cls, entry: Mapping[str, Any], where: str) -> StripLeading:
         return cls(frozenset(_words(entry, "words", where)), bool(entry["keep_capitalised"]))
 
-    def _strip(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
+    def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
         start = span.start
         while span.end - start > 1 and doc[start].lower_ in self.words:
             token = doc[start]
@@ -98,12 +99,9 @@ class StripLeading:
             start += 1
         return dataclasses.replace(span, start=start)
 
-    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
-        return _model_only(self._strip)(doc, spans)
-
 
 @dataclass(frozen=True)
-class PersonTitles:
+class PersonTitles(_ModelSpanRule):
     """Titles at the front of a PER span ("Président X", "M. Ferry").
 
     ``strip``: the title leaves the span (the WiNER convention); otherwise it stays inside
@@ -128,12 +126,9 @@ class PersonTitles:
             return None
         return dataclasses.replace(span, start=start) if self.strip else span
 
-    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
-        return _model_only(self._fix)(doc, spans)
-
 
 @dataclass(frozen=True)
-class MinChars:
+class MinChars(_ModelSpanRule):
     """Drop spans too short to be names or without a letter (pool names "A", "B", "2-1")."""
 
     min_chars: int
@@ -149,12 +144,9 @@ class MinChars:
             return None
         return span
 
-    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
-        return _model_only(self._fix)(doc, spans)
-
 
 @dataclass(frozen=True)
-class Demonyms:
+class Demonyms(_ModelSpanRule):
     """Drop one-token model LOC spans that are demonyms ("les Américains", "une Suissesse").
 
     The suffixes alone also match real places (Dunkerque, Beauvais, Liège, Valenciennes,
@@ -190,6 +182,3 @@ class Demonyms:
             if before not in self.determiners:
                 return span
         return None
-
-    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
-        return _model_only(self._fix)(doc, spans)

@@ -25,7 +25,8 @@ FIXTURE = Path(__file__).parent / "data" / "brat"
 def _train(out: Path, limit: int) -> None:
     assert WINER_2016.is_dir(), f"gold data missing: {WINER_2016}"
     args = ["train", "--gold", str(WINER_2016), "--limit", str(limit), "--epochs", "1"]
-    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    metrics = ["--metrics", str(out.with_suffix(".metrics.json"))]
+    result = CliRunner().invoke(app, [*args, *metrics, "--out", str(out)])
     assert result.exit_code == 0, result.output
 
 
@@ -51,6 +52,9 @@ def test_model_folder_records_data_and_version(models) -> None:
     metrics = json.loads((tiny / "metrics.json").read_text())
     assert set(metrics) == {"dev", "dev_base"}
     assert 0.0 <= metrics["dev"]["f1"] <= 1.0
+    # the copy for `dvc metrics` names the version it measured
+    outside = json.loads(tiny.with_suffix(".metrics.json").read_text())
+    assert outside == {**metrics, "version": record["version"]}
     # two more articles: other data, other weights, other version
     assert json.loads((more / "meta.json").read_text())["version"] != meta["version"]
 
