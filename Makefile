@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 STUDIO_STAMP := $(STUDIO_VENV)/.installed
 
 .PHONY: install install-project install-studio test test-fast bench lint demo repro release clean
+.PHONY: install install-project install-studio test bench lint demo repro train release clean
 
 install: install-project install-studio
 
@@ -50,6 +51,11 @@ demo: install
 # The DVC flow (normalize -> preannotate -> release candidate in data/), rebuilding what changed.
 repro: install-project
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+
+# Fine-tune the chain's NER on what params.yaml `train` names (outside the default repro).
+train: install-project
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro training/dvc.yaml
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc metrics show
 
 # Cut releases/vVERSION from the flow's inputs, verify it, track it with DVC and tag it in git.
 release: repro

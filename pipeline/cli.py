@@ -96,3 +96,6 @@ eval_app.command("entities")(eval_entities)
 from pipeline.evaluate.events import eval_events  # noqa: E402
 
 eval_app.command("events")(eval_events)
+from pipeline.train.command import train  # noqa: E402
+
+app.command()(train)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,17 @@ def settings_fingerprint(settings: object) -> str:
     return xxhash.xxh64_hexdigest(json.dumps(fields, sort_keys=True).encode())[:8]
 
 
+def steps_fingerprint(steps: Sequence[Any]) -> str:
+    """The rule steps' names and settings in chain order, hashed: dropping, reordering or
+    retuning a rule changes it (the gazetteer has its own file fingerprint)."""
+    parts = [
+        f"{name}:{settings_fingerprint(step)}"
+        for name, step in ((str(s.name), s) for s in steps)
+        if name != "gazetteer"
+    ]
+    return xxhash.xxh64_hexdigest("|".join(parts).encode())[:8]
+
+
 def _words(entry: Mapping[str, Any], key: str, where: str) -> list[str]:
     value = entry.get(key)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -45,24 +57,24 @@ def _words(entry: Mapping[str, Any], key: str, where: str) -> list[str]:
     return value
 
 
-def _model_only(
-    fix: Callable[[Any, EntitySpan], EntitySpan | None],
-) -> Callable[[Any, list[EntitySpan]], list[EntitySpan]]:
-    """Apply a per-span fix to the recognizer's spans; a None result drops the span."""
+class _ModelSpanRule(ABC):
+    """A per-span fix applied to the recognizer's spans only; ``_fix`` returning None drops
+    the span."""
 
-    def apply(doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+    @abstractmethod
+    def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None: ...
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
         out = []
         for span in spans:
-            fixed = fix(doc, span) if span.origin == MODEL else span
+            fixed = self._fix(doc, span) if span.origin == MODEL else span
             if fixed is not None:
                 out.append(fixed)
         return out
 
-    return apply
-
 
 @dataclass(frozen=True)
-class StripLeading:
+class StripLeading(_ModelSpanRule):
     """Drop leading determiners and prepositions the model takes into a name ("la France").
 
     ``keep_capitalised``: a capitalised article that does not start its sentence is part of
@@ -78,7 +90,7 @@ class StripLeading:
     def from_entry(cls, entry: Mapping[str, Any], where: str) -> StripLeading:
         return cls(frozenset(_words(entry, "words", where)), bool(entry["keep_capitalised"]))
 
-    def _strip(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
+    def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
         start = span.start
         while span.end - start > 1 and doc[start].lower_ in self.words:
             token = doc[start]
@@ -87,12 +99,9 @@ class StripLeading:
             start += 1
         return dataclasses.replace(span, start=start)
 
-    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
-        return _model_only(self._strip)(doc, spans)
-
 
 @dataclass(frozen=True)
-class PersonTitles:
+class PersonTitles(_ModelSpanRule):
     """Titles at the front of a PER span ("Président X", "M. Ferry").
 
     ``strip``: the title leaves the span (the WiNER convention); otherwise it stays inside
@@ -117,12 +126,9 @@ class PersonTitles:
             return None
         return dataclasses.replace(span, start=start) if self.strip else span
 
-    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
-        return _model_only(self._fix)(doc, spans)
-
 
 @dataclass(frozen=True)
-class MinChars:
+class MinChars(_ModelSpanRule):
     """Drop spans too short to be names or without a letter (pool names "A", "B", "2-1")."""
 
     min_chars: int
@@ -138,22 +144,22 @@ class MinChars:
             return None
         return span
 
-    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
-        return _model_only(self._fix)(doc, spans)
-
 
 @dataclass(frozen=True)
-class Demonyms:
-    """Drop one-token model LOC spans that are demonyms ("Américains", "Suissesse").
+class Demonyms(_ModelSpanRule):
+    """Drop one-token model LOC spans that are demonyms ("les Américains", "une Suissesse").
 
-    ``proper_nouns_kept``: a token the tagger reads as a proper noun is a place name even
-    when it ends like a demonym (Dunkerque, Beauvais, Liège, Hollande); only the others
-    (nouns and adjectives: "Américains", "Syriens") are dropped.
+    The suffixes alone also match real places (Dunkerque, Beauvais, Liège, Valenciennes,
+    Belgique), so with ``proper_nouns_kept`` a token the tagger reads as a proper noun is a
+    place unless one of ``determiners`` stands right before it: a demonym is a noun that
+    takes an article ("les Français", "un Québécois"), a town after "à"/"de" is not. A
+    token read as a common noun or adjective ("Américains", "Syriens") is dropped as before.
     """
 
     suffixes: tuple[str, ...]
     min_chars: int
     proper_nouns_kept: bool
+    determiners: frozenset[str]
     name: str = "demonyms"
 
     @classmethod
@@ -162,6 +168,7 @@ class Demonyms:
             tuple(_words(entry, "suffixes", where)),
             int(entry["min_chars"]),
             bool(entry["proper_nouns_kept"]),
+            frozenset(_words(entry, "determiners", where)),
         )
 
     def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
@@ -171,8 +178,7 @@ class Demonyms:
         if len(token.text) < self.min_chars or not token.lower_.endswith(self.suffixes):
             return span
         if self.proper_nouns_kept and token.pos_ == "PROPN":
-            return span
+            before = doc[span.start - 1].lower_ if span.start else ""
+            if before not in self.determiners:
+                return span
         return None
-
-    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
-        return _model_only(self._fix)(doc, spans)

@@ -19,6 +19,7 @@ from pipeline.annotate.entities import (
     doc_entity_spans,
     to_entities,
 )
+from pipeline.annotate.entity_rules import steps_fingerprint
 from pipeline.annotate.events import EventExtractor, EventRules
 from pipeline.annotate.nlp import build_nlp
 from pipeline.annotate.registry import SpacySettings
@@ -33,9 +34,9 @@ class LinguisticAnnotator:
 
     Built from settings only (``registry.build_chain`` makes it from params.yaml's chain):
     the recognizer, the entity steps in order, the gazetteer if the chain has one, and the
-    event rules if it has events. ``version`` joins the model's version with the gazetteer
-    and taxonomy fingerprints, so a changed name list or trigger lexicon shows in every
-    article's ``model_version``.
+    event rules if it has events. ``version`` joins the model's version with the gazetteer,
+    rule-settings and taxonomy fingerprints, so a changed name list, rule or trigger lexicon
+    shows in every article's ``model_version``.
     """
 
     name = "spacy-rules"
@@ -83,7 +84,7 @@ class LinguisticAnnotator:
             self.sources[GAZETTEER] = gazetteer.source
             version += f"+gazetteer.{gazetteer.fingerprint}"
         self.problems: list[str] = []
-        self.version = f"{version}+taxonomy.{taxonomy.version}"
+        self.version = f"{version}+rules.{steps_fingerprint(steps)}+taxonomy.{taxonomy.version}"
 
     def docs(self, items: Iterable[tuple[str, C]]) -> Iterator[tuple[Any, C]]:
         """Run the pipeline over (text, context) pairs, streaming, in order."""

@@ -9,6 +9,7 @@ dates and hours too. Gold text is scored as it is stored: offsets are never move
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -27,14 +28,24 @@ BASELINE = "baseline"
 OURS = "ours"
 
 
-def chain_parts() -> tuple[Any, Any | None]:
+def chain_parts(model: str | None = None) -> tuple[Any, Any | None]:
     """The chain params.yaml names: its spaCy component (the one whose entities are scored)
-    and its time annotator, if it has one."""
+    and its time annotator, if it has one. ``model``: a model folder whose NER replaces the
+    recognizer's, the rest of the chain as configured."""
     from pipeline.annotate.linguistic import LinguisticAnnotator
-    from pipeline.annotate.registry import load_chain
+    from pipeline.annotate.registry import ChainEntry, SpacySettings, build_chain, load_chain_config
     from pipeline.annotate.times import TimeAnnotator
 
-    annotators, _, _ = load_chain()
+    config = load_chain_config()
+    if model is not None:
+        chain = tuple(
+            ChainEntry(e.component, dataclasses.replace(e.settings, ner_model=model))
+            if isinstance(e.settings, SpacySettings)
+            else e
+            for e in config.chain
+        )
+        config = dataclasses.replace(config, chain=chain)
+    annotators, _ = build_chain(config)
     spacy_parts = [a for a in annotators if isinstance(a, LinguisticAnnotator)]
     if not spacy_parts:
         raise PipelineError("params.yaml: 'preannotate.chain' has no spacy recognizer to score")
@@ -94,44 +105,114 @@ def _table(scores: dict[str, SpanScores], names: dict[str, str], target: Sequenc
     return table
 
 
+def read_gold(
+    path: Path, params: dict[str, Any], errors: list[str], limit: int | None
+) -> Iterator[BratDocument]:
+    """Gold documents from a brat folder (``.txt``/``.ann`` pairs) or from BIO/CoNLL files
+    (a file, or a folder of ``.bio``/``.conll``/``.iob``), each with its own label map."""
+    from itertools import islice
+
+    from pipeline.evaluate.bio import SUFFIXES, iter_bio
+
+    is_bio = path.suffix in SUFFIXES or (
+        path.is_dir() and not any(path.rglob("*.ann")) and any(path.rglob("*.bio"))
+    )
+    documents = (
+        iter_bio(path, params["bio_label_map"], errors, int(params["bio_max_tokens"]))
+        if is_bio
+        else iter_brat(path, params["gold_label_map"], errors)
+    )
+    return islice(documents, limit) if limit is not None else documents
+
+
+def _scored_labels(annotator: Any, params: dict[str, Any]) -> list[str]:
+    mapped = set(params["gold_label_map"].values()) | set(params["bio_label_map"].values())
+    known = annotator.taxonomy.entity_labels + annotator.taxonomy.time_labels
+    return [label for label in known if label in mapped]
+
+
+def _ablation_table(gold: Path, rows: list[Any], documents: int, target: Sequence[str]) -> Table:
+    from pipeline.evaluate.ablation import CHAIN
+
+    chain_f1 = next(r.strict_f1 for r in rows if r.system == CHAIN)
+    table = Table(title=f"Ablation on {gold} ({documents} documents), micro {'+'.join(target)}")
+    table.add_column("system", no_wrap=True)
+    for name in ("strict P", "strict R", "strict F1", "lenient F1", "Δ strict F1 vs chain"):
+        table.add_column(name, justify="right")
+    for r in rows:
+        delta = "" if r.system == CHAIN else f"{r.strict_f1 - chain_f1:+.3f}"
+        cells = [f"{r.strict_p:.3f}", f"{r.strict_r:.3f}", f"{r.strict_f1:.3f}"]
+        table.add_row(r.system, *cells, f"{r.lenient_f1:.3f}", delta)
+    return table
+
+
 def eval_entities(
     gold: Annotated[
-        Path, typer.Option("--gold", help="Folder of brat .txt/.ann pairs (recursive).")
+        list[Path],
+        typer.Option(
+            "--gold",
+            help="Gold set: a folder of brat .txt/.ann pairs (recursive) or BIO/CoNLL "
+            "file(s); repeat for several sets.",
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print figures as JSON.")] = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Score the first N files only.")
+        int | None, typer.Option("--limit", min=1, help="Score the first N documents only.")
+    ] = None,
+    ablate: Annotated[
+        bool,
+        typer.Option("--ablate", help="F1 of the chain without each of its entity steps."),
+    ] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="Model folder (pipeline train) whose NER the chain uses."),
     ] = None,
 ) -> None:
-    """Precision, recall and F1 per label, strict and lenient, ours vs raw fr_core_news_md."""
-    from itertools import islice
+    """Precision, recall and F1 per label, strict and lenient: the chain params.yaml names
+    vs its raw recognizer; with ``--ablate``, the chain without each step, per gold set."""
+    from pipeline.evaluate.ablation import ablate as run_ablation
+    from pipeline.evaluate.ablation import ablation_rows
 
     params = load_params("preannotate")
-    label_map: dict[str, str] = dict(params["gold_label_map"])
     target = list(params["target_labels"])
-    annotator, time_annotator = chain_parts()
-    labels = [
-        label
-        for label in annotator.taxonomy.entity_labels + annotator.taxonomy.time_labels
-        if label in set(label_map.values())
-    ]
-    errors: list[str] = []
-    documents = iter_brat(gold, label_map, errors)
-    if limit is not None:
-        documents = islice(documents, limit)
-    scores = evaluate(track(documents, "scoring", total=limit), annotator, time_annotator, labels)
-    for message in errors:
-        error_line(f"skipped {message}")
-    names = {BASELINE: annotator.model_source.split(":", 1)[1] + " (raw)", OURS: "ours"}
+    annotator, time_annotator = chain_parts(str(model) if model is not None else None)
+    labels = _scored_labels(annotator, params)
+    payloads = []
+    for path in gold:
+        errors: list[str] = []
+        documents = track(read_gold(path, params, errors, limit), f"scoring {path}", total=limit)
+        if ablate:
+            ablation = run_ablation(documents, annotator, labels)
+            rows = ablation_rows(ablation, target)
+            count = next(iter(ablation.values())).documents
+            payloads.append(
+                {
+                    "gold": str(path),
+                    "skipped": errors,
+                    "documents": count,
+                    "rows": [dataclasses.asdict(r) for r in rows],
+                }
+            )
+            if not as_json:
+                out_console.print(_ablation_table(path, rows, count, target))
+        else:
+            scores = evaluate(documents, annotator, time_annotator, labels)
+            names = {BASELINE: annotator.model_source.split(":", 1)[1] + " (raw)", OURS: "ours"}
+            groups: dict[str, Sequence[str]] = {"micro_" + "+".join(target): target}
+            payloads.append(
+                {
+                    "gold": str(path),
+                    "skipped": errors,
+                    "systems": {names[k]: v.as_dict(groups) for k, v in scores.items()},
+                    "ours": annotator.version,
+                }
+            )
+            if not as_json:
+                out_console.print(_table(scores, names, target))
+        for message in errors:
+            error_line(f"skipped {message}")
     if as_json:
-        groups = {"micro_" + "+".join(target): target}
-        payload = {
-            "gold": str(gold),
-            "skipped": errors,
-            "systems": {names[k]: v.as_dict(groups) for k, v in scores.items()},
-            "ours": annotator.version,
-        }
+        payload = payloads[0] if len(payloads) == 1 else {"sets": payloads}
         out_console.print_json(json.dumps(payload, ensure_ascii=False))
-        return
-    out_console.print(_table(scores, names, target))
-    out_console.print(f"ours = {annotator.name}@{annotator.version}")
+    else:
+        out_console.print(f"ours = chain = {annotator.name}@{annotator.version}")

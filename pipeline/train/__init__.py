@@ -1,0 +1,1 @@
+"""Fine-tuning the recognizer on human-verified labels: ``pipeline train``."""

@@ -1,0 +1,88 @@
+"""Each entity rule on hand-built Docs (words, tags and sentence starts given), with the
+settings that make corpus conventions explicit; the rule fingerprint follows the settings."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from pipeline.annotate.entities import MODEL, EntitySpan
+from pipeline.annotate.entity_rules import (
+    Demonyms,
+    PersonTitles,
+    StripLeading,
+    steps_fingerprint,
+)
+
+ARTICLES = frozenset({"le", "la", "les", "l'"})
+STRIP = StripLeading(ARTICLES, keep_capitalised=True)
+DEMONYMS = Demonyms(("ais", "ois", "que", "ains"), 5, True, frozenset({"les", "la", "le"}))
+VOCAB = spacy.blank("fr").vocab  # lexical attributes (lower case) need a language's vocab
+TITLES = PersonTitles(frozenset({"m.", "président"}), strip=True)
+
+
+def _doc(words: list[str], pos: list[str] | None = None) -> Doc:
+    """One sentence (first token starts it), the given tags or PROPN everywhere."""
+    return Doc(
+        VOCAB,
+        words=words,
+        pos=pos or ["PROPN"] * len(words),
+        sent_starts=[True] + [False] * (len(words) - 1),
+    )
+
+
+def _texts(rule, doc: Doc, spans: list[tuple[int, int, str]]) -> list[str]:
+    out = rule(doc, [EntitySpan(s, e, label, MODEL) for s, e, label in spans])
+    return [doc[s.start : s.end].text for s in out]
+
+
+@pytest.mark.parametrize(
+    ("words", "span", "kept", "stripped"),
+    [
+        # an article inside the name, mid-sentence: part of it
+        (["Il", "vit", "à", "La", "Rochelle"], (3, 5), "La Rochelle", "Rochelle"),
+        (["Il", "joue", "au", "LE", "HAVRE"], (3, 5), "LE HAVRE", "HAVRE"),
+        # at a sentence start the capital says nothing: stripped either way
+        (["La", "France", "gagne"], (0, 2), "France", "France"),
+        # lower case: the model took the article in
+        (["Il", "aime", "la", "France"], (2, 4), "France", "France"),
+    ],
+)
+def test_strip_leading_keeps_capitalised_articles_inside_names(
+    words, span, kept: str, stripped: str
+) -> None:
+    doc = _doc(words)
+    assert _texts(STRIP, doc, [(*span, "LOC")]) == [kept]
+    old = dataclasses.replace(STRIP, keep_capitalised=False)
+    assert _texts(old, doc, [(*span, "LOC")]) == [stripped]
+
+
+def test_demonyms_keep_proper_noun_places_not_demonyms() -> None:
+    doc = _doc(
+        ["De", "Dunkerque", "à", "Beauvais", ",", "les", "Français", "et", "Américains"],
+        ["ADP", "PROPN", "ADP", "PROPN", "PUNCT", "DET", "PROPN", "CCONJ", "NOUN"],
+    )
+    spans = [(1, 2, "LOC"), (3, 4, "LOC"), (6, 7, "LOC"), (8, 9, "LOC")]
+    assert _texts(DEMONYMS, doc, spans) == ["Dunkerque", "Beauvais"]
+    old = dataclasses.replace(DEMONYMS, proper_nouns_kept=False)
+    assert _texts(old, doc, spans) == []
+
+
+def test_person_titles_strip_or_keep() -> None:
+    doc = _doc(["M.", "Ferry", "et", "Président"])
+    spans = [(0, 2, "PER"), (3, 4, "PER")]
+    assert _texts(TITLES, doc, spans) == ["Ferry"]
+    # the title stays inside the name; a title alone is still no person
+    assert _texts(dataclasses.replace(TITLES, strip=False), doc, spans) == ["M. Ferry"]
+
+
+def test_rules_fingerprint_follows_settings() -> None:
+    base = steps_fingerprint([STRIP, DEMONYMS, TITLES])
+    assert base == steps_fingerprint([STRIP, DEMONYMS, TITLES])
+    assert base != steps_fingerprint([STRIP, TITLES])
+    assert base != steps_fingerprint(
+        [dataclasses.replace(STRIP, keep_capitalised=False), DEMONYMS, TITLES]
+    )
