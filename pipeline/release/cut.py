@@ -45,7 +45,7 @@ from pipeline.release import store
 from pipeline.release.build import INPUT_COLUMNS, CutStats, release_batch
 from pipeline.release.changes import diff_releases, first_release
 from pipeline.release.features import release_features, release_schema
-from pipeline.release.gold import Gold, resolve
+from pipeline.release.gold import Gold, counts, resolve
 from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
 from pipeline.release.split import (
     InputError,
@@ -88,6 +88,13 @@ def load_gold(path: Path | None) -> dict[str, Gold]:
         by_article[annotation.article_id].append(annotation)
     resolved = {aid: resolve(anns) for aid, anns in by_article.items()}
     return {aid: g for aid, g in resolved.items() if g is not None}
+
+
+def pull_dropped(path: Path | None) -> int:
+    """Human values the pull could not keep (its warnings), in annotations that count."""
+    if path is None:
+        return 0
+    return sum(len(a.errors) for a in read_records(path, Annotation) if counts(a))
 
 
 def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
@@ -282,7 +289,7 @@ def cut(
             ),
         }
         warm.result()
-    stats = CutStats()
+    stats = CutStats(pull_dropped=pull_dropped(annotations))
     staged = store.staging(releases_dir, version)
     try:
         tables = _tables(
