@@ -268,6 +268,11 @@ def render(
         + (", ".join(f"{k} {v}" for k, v in stats["gold_rules"].items()) or "none")
         + ".",
     ]
+    lines.append(
+        "- Human values the pull could not keep (a value on the wrong kind of region, a "
+        "relation without exactly one role, a span off the text), in the annotations that "
+        f"count: {stats.get('pull_dropped_values', 0)}; `pipeline studio pull` names each one."
+    )
     if stats["unusable_records"]:
         lines.append(
             f"- Records left out because annotators flagged them unusable: "

@@ -72,6 +72,8 @@ class CutStats:
     dropped: Counter[str] = field(default_factory=Counter)
     drop_examples: list[str] = field(default_factory=list)
     unusable: int = 0
+    #: human values the pull could not keep, in annotations that count for the gold
+    pull_dropped: int = 0
     gold_used: int = 0
     unverified_left_out: int = 0
     rules: Counter[str] = field(default_factory=Counter)
@@ -112,6 +114,7 @@ class CutStats:
             "human_sourced_labels": self.human_sourced_labels,
             "dropped_labels": dict(sorted(self.dropped.items())),
             "unusable_records": self.unusable,
+            "pull_dropped_values": self.pull_dropped,
             "unverified_left_out": self.unverified_left_out,
             "gold_rules": dict(sorted(self.rules.items())),
             "agreement": {

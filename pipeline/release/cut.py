@@ -36,6 +36,7 @@ from pipeline.io import (
     prefetched,
     read_batches,
     read_json,
+    read_records,
     write_json,
 )
 from pipeline.minhash import MinhashConfig
@@ -46,7 +47,7 @@ from pipeline.release.adjudication import load_adjudicated
 from pipeline.release.build import INPUT_COLUMNS, CutStats, release_batch
 from pipeline.release.changes import diff_releases, first_release
 from pipeline.release.features import release_features, release_schema
-from pipeline.release.gold import Gold
+from pipeline.release.gold import Gold, counts
 from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
 from pipeline.release.split import (
     InputError,
@@ -79,6 +80,13 @@ def _fingerprint(path: Path, record_type: type) -> dict[str, Any]:
         "sha256": file_sha256(path),
         "rows": count_records(path, record_type),
     }
+
+
+def pull_dropped(path: Path | None) -> int:
+    """Human values the pull could not keep (its warnings), in annotations that count."""
+    if path is None:
+        return 0
+    return sum(len(a.errors) for a in read_records(path, Annotation) if counts(a))
 
 
 def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
@@ -278,7 +286,7 @@ def cut(
             ),
         }
         warm.result()
-    stats = CutStats()
+    stats = CutStats(pull_dropped=pull_dropped(annotations))
     staged = store.staging(releases_dir, version)
     try:
         tables = _tables(

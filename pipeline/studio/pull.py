@@ -58,6 +58,7 @@ class PullStats:
     submitted: int = 0
     draft: int = 0
     cancelled: int = 0
+    #: human values the pull could not keep (bad span, wrong region type, not one role...)
     errors_total: int = 0
     rows_written: int = 0
     errors: list[str] = field(default_factory=list)
@@ -77,7 +78,7 @@ class PullStats:
             "submitted annotations": self.submitted,
             "drafts": self.draft,
             "cancelled annotations": self.cancelled,
-            "record-level errors": self.errors_total,
+            "values not kept (warnings)": self.errors_total,
             "rows written": self.rows_written,
         }
 

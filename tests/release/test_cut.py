@@ -365,3 +365,20 @@ def test_near_duplicates_in_other_row_groups_and_stories_share_a_split(tmp_path,
         for row in pq.read_table(result.folder / name, columns=["id"]).to_pylist()
     }
     assert where["a000"] == where["a011"]
+
+
+def test_pull_warnings_of_counted_annotations_reach_the_card(base_release, tmp_path, rb) -> None:
+    from pipeline.release.cut import pull_dropped
+
+    art = rb.make_article(0)
+    warned = ["region ev (trigger): time_value {'text': ['2025']} dropped, a time value on..."]
+    rows = [
+        rb.make_annotation(1, art, 7, errors=warned * 2),
+        rb.make_annotation(2, art, 8, status="draft", errors=warned),  # a draft never counts
+    ]
+    path = tmp_path / "annotations.parquet"
+    write_records(path, rows, Annotation)
+    assert pull_dropped(path) == 2 and pull_dropped(None) == 0
+    assert base_release.result.manifest["stats"]["pull_dropped_values"] == 0
+    card = (base_release.folder / "README.md").read_text(encoding="utf-8")
+    assert "relation without exactly one role, a span off the text), in the annotations" in card
