@@ -57,9 +57,9 @@ def decode(data: bytes) -> Decoded:
     text = decoded.text
     if text and len(_CONTROL.findall(text)) > MAX_CONTROL_SHARE * len(text):
         raise DecodeError("binary content (control characters), not text")
-    cleaned = _REMOVED_CONTROL.sub("", text)
-    if len(cleaned) == len(text):
+    if not _REMOVED_CONTROL.search(text):
         return decoded
+    cleaned = _REMOVED_CONTROL.sub("", text)
     return Decoded(cleaned, decoded.encoding, (*decoded.repairs, "control-chars"))
 
 
