@@ -10,6 +10,7 @@ import typer
 
 from pipeline.annotate.base import Annotator
 from pipeline.console import err_console, error_line, summary_table, track
+from pipeline.engine.config import ACTORS_OPTION, ADDRESS_OPTION, ENGINE_OPTION, EngineConfig
 from pipeline.io import count_records, read_records, write_records
 from pipeline.schema import Article, PreannotatedArticle
 
@@ -24,24 +25,39 @@ def build_annotators(n_process: int | None = None) -> tuple[list[Annotator], str
 
 
 def preannotate(
-    articles: Annotated[Path, typer.Argument(help="Articles Parquet file (from normalize).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Pre-annotated Parquet to write.")],
+    articles: Annotated[str, typer.Argument(help="Articles Parquet file (from normalize).")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Pre-annotated Parquet to write.")],
     n_process: Annotated[
         int | None,
         typer.Option("--n-process", min=1, help="spaCy worker processes (default: params.yaml)."),
     ] = None,
+    engine: Annotated[str | None, ENGINE_OPTION] = None,
+    address: Annotated[str | None, ADDRESS_OPTION] = None,
+    actors: Annotated[int | None, ACTORS_OPTION] = None,
 ) -> None:
-    """Add entities, time expressions and typed events to every article (streaming)."""
+    """Add entities, time expressions and typed events to every article (streaming).
+
+    With --engine ray, ARTICLES may be a pyarrow URI and --out names a folder (or URI) that
+    receives Parquet shards and a manifest.json.
+    """
     from pipeline.annotate.registry import load_chain
     from pipeline.annotate.run import chain_version
+
+    engine_config = EngineConfig.from_params().with_options(engine, address, actors)
+    if engine_config.engine == "ray":
+        from pipeline.engine.ray_commands import preannotate_ray
+
+        preannotate_ray(articles, out, engine_config)
+        return
+    source, target = Path(articles), Path(out)
     from pipeline.annotate.run import preannotate as run
 
-    total = count_records(articles, Article)
+    total = count_records(source, Article)
     annotators, taxonomy_version, config = load_chain(n_process)
     stats: Counter[str] = Counter()
-    records = run(read_records(articles, Article), annotators, taxonomy_version, stats)
+    records = run(read_records(source, Article), annotators, taxonomy_version, stats)
     written = write_records(
-        out,
+        target,
         track(records, "pre-annotating", total=total),
         PreannotatedArticle,
         row_group_size=config.row_group_size,

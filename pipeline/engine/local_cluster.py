@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -55,13 +56,20 @@ def _node_ports() -> list[str]:
 
 @dataclass
 class LocalCluster:
-    """A head and ``nodes - 1`` more nodes, each with ``cpus`` CPUs and a small object store."""
+    """A head and ``nodes - 1`` more nodes, each with ``cpus`` CPUs and a small object store.
+
+    Two CPUs a node (whatever the machine has): an actor holds one for the whole run, and
+    Ray Data's reading tasks need one beside it.
+    """
 
     nodes: int = 2
-    cpus: int = 1
+    cpus: int = 2
     object_store_bytes: int = 200 * 1024 * 1024
     start_timeout_s: float = 60.0
     address: str = ""
+    #: the cluster's token (Ray's token authentication): its ports are reachable from the
+    #: network, so only a process given the token may use them; passed by environment only
+    token: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ray", dir="/tmp")))
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
@@ -88,7 +96,7 @@ class LocalCluster:
         else:
             role = [f"--address={self.address}"]
         log = open(self._log(index), "wb")  # noqa: SIM115
-        env = {**os.environ, **QUIET_ENV}
+        env = self.env()
         self.processes.append(
             subprocess.Popen(
                 [self._ray(), "start", *role, *common],
@@ -125,6 +133,10 @@ class LocalCluster:
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"ray cluster at {self.address}: {count} node(s) not up in time")
+
+    def env(self) -> dict[str, str]:
+        """The environment of a node or a driver of this cluster (quiet, with its token)."""
+        return {**os.environ, **QUIET_ENV, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": self.token}
 
     def _log(self, index: int) -> Path:
         return self.root.parent / f"{self.root.name}-node{index}.log"

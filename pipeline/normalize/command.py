@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import typer
 
 from pipeline.console import error_line, summary_table, track
+from pipeline.engine.config import ACTORS_OPTION, ADDRESS_OPTION, ENGINE_OPTION, EngineConfig
 from pipeline.errors import PipelineError
 from pipeline.io import (
     lean_arrow_memory,
@@ -61,6 +62,9 @@ def normalize(
             "--quarantine", help="JSON-lines file listing the inputs left out, with the reason."
         ),
     ] = None,
+    engine: Annotated[str | None, ENGINE_OPTION] = None,
+    address: Annotated[str | None, ADDRESS_OPTION] = None,
+    actors: Annotated[int | None, ACTORS_OPTION] = None,
 ) -> None:
     """Normalize raw news articles (any encoding) into clean, stable article records.
 
@@ -70,6 +74,12 @@ def normalize(
     if out.suffix != ".parquet":
         raise typer.BadParameter("must be a .parquet path", param_hint="--out")
     config = NormalizeConfig.from_params()
+    engine_config = EngineConfig.from_params().with_options(engine, address, actors)
+    if engine_config.engine == "ray":
+        from pipeline.engine.ray_commands import normalize_ray
+
+        normalize_ray(inputs, out, quarantine, config, engine_config)
+        return
     lean_arrow_memory()
     counts: Counter[str] = Counter()
     left_out: list[QuarantineEntry] = []

@@ -108,33 +108,48 @@ class Grouper:
         """Record an article; False when its text was already seen (an exact duplicate)."""
         if self._near_of is not None:
             raise RuntimeError("Grouper.add after finish")
-        known = self._index.get(article.id)
-        if known is not None:
-            self._duplicates.setdefault(known, []).append(article.source)
+        if not self.register(article.id, article.date, article.source):
             return False
         cfg = self.config
-        self._index[article.id] = len(self._ids)
-        self._ids.append(article.id)
-        self._days.append(_day(article.date))
         tokens = words(article.text)
         self._near.append(near_signature(tokens, cfg.minhash))
         story = story_hashes(tokens, cfg.story_min_token_chars, cfg.story_stem_chars)
         self._story.append(signature(story, cfg.story_num_perm, cfg.seed))
         return True
 
+    def register(self, article_id: str, date: str | None, source: Source) -> bool:
+        """Note an article's id and day (not its signatures); False for an exact duplicate,
+        whose source joins the first one's ``duplicates``."""
+        known = self._index.get(article_id)
+        if known is not None:
+            self._duplicates.setdefault(known, []).append(source)
+            return False
+        self._index[article_id] = len(self._ids)
+        self._ids.append(article_id)
+        self._days.append(_day(date))
+        return True
+
+    def verified_pairs(self, story: bool) -> np.ndarray:
+        """Pairs (i, j), i < j, of a band in common and a similarity at the threshold, of
+        the story signatures or the near-duplicate ones (a distributed grouper finds them
+        where the signatures are)."""
+        cfg = self.config
+        sig = self._story if story else self._near
+        threshold = cfg.story_threshold if story else cfg.near_duplicate_threshold
+        pairs = candidate_pairs(sig, *lsh_bands(threshold, sig.width))
+        return pairs[similarities(sig, pairs) >= threshold]
+
     def finish(self) -> Counter[str]:
         """Find near duplicates and stories; return counts (duplicates, near duplicates,
         stories, multi-article stories, largest story)."""
         cfg = self.config
         n = len(self._ids)
-        pairs = candidate_pairs(self._near, *lsh_bands(cfg.near_duplicate_threshold, cfg.num_perm))
-        near_pairs = pairs[similarities(self._near, pairs) >= cfg.near_duplicate_threshold]
+        near_pairs = self.verified_pairs(story=False)
         earliest = np.full(n, n, dtype=np.int64)
         np.minimum.at(earliest, near_pairs[:, 1], near_pairs[:, 0])
         self._near_of = np.where(earliest == n, -1, earliest)
 
-        pairs = candidate_pairs(self._story, *lsh_bands(cfg.story_threshold, cfg.story_num_perm))
-        pairs = pairs[similarities(self._story, pairs) >= cfg.story_threshold]
+        pairs = self.verified_pairs(story=True)
         days = np.frombuffer(self._days, dtype=np.int32).astype(np.int64)
         di, dj = days[pairs[:, 0]], days[pairs[:, 1]]
         undated = (di == _NO_DAY) | (dj == _NO_DAY)
@@ -175,11 +190,19 @@ class Grouper:
         """For kept articles' ids: their duplicates (as plain rows), near-duplicate links,
         story ids and near-duplicate MinHash (as bytes), column by column, for writers that
         work on whole batches."""
+        duplicates, near, story = self.links(ids)
+        rows = self._near.gather(np.asarray([self._index[i] for i in ids], dtype=np.int64))
+        return duplicates, near, story, [minhash_bytes(row) for row in rows]
+
+    def links(
+        self, ids: list[str]
+    ) -> tuple[list[list[dict[str, Any]]], list[str | None], list[str]]:
+        """For kept articles' ids: their duplicates (as plain rows), near-duplicate links and
+        story ids, column by column."""
         if self._near_of is None:
-            raise RuntimeError("Grouper.columns before finish")
+            raise RuntimeError("Grouper.links before finish")
         indexes = [self._index[i] for i in ids]
         duplicates = [[to_row(s) for s in self._duplicates.get(i, [])] for i in indexes]
         near = [self._ids[n] if n >= 0 else None for n in self._near_of[indexes].tolist()]
         story = [self._story_ids[i] for i in indexes]
-        rows = self._near.gather(np.asarray(indexes, dtype=np.int64))
-        return duplicates, near, story, [minhash_bytes(row) for row in rows]
+        return duplicates, near, story

@@ -1,0 +1,1 @@
+"""Engines that run the stage cores: ``local`` (this process) or ``ray`` (a Ray cluster)."""

@@ -1,0 +1,30 @@
+"""What ``--engine ray`` adds to the stage commands: the run on Ray, then the same summary.
+
+Thin, like the commands: the engine modules return values; this prints them.
+"""
+
+from __future__ import annotations
+
+from pipeline.console import err_console, error_line, summary_table
+from pipeline.engine.config import EngineConfig
+from pipeline.errors import PipelineError
+from pipeline.params import load_params
+
+
+def preannotate_ray(articles: str, out: str, engine: EngineConfig) -> None:
+    """``pipeline preannotate --engine ray``: shards and a manifest in folder ``out``."""
+    from pipeline.engine.ray_preannotate import preannotate_on_ray
+
+    row_group_size = int(load_params("preannotate")["row_group_size"])
+    run, manifest = preannotate_on_ray(articles, out, engine, row_group_size)
+    if len(run.versions) > 1:  # actors built from different code or params
+        raise PipelineError(f"{out}: workers disagree on the model version: {run.versions}")
+    for problem in run.problems:
+        error_line(problem)
+    counts: dict[str, int] = {"articles written": manifest["rows"]}
+    for prefix in ("entity", "time", "event"):
+        counts.update({k: v for k, v in sorted(run.stats.items()) if k.startswith(prefix + " ")})
+    counts.update({"shards": len(run.shards), "nodes": len(run.nodes)})
+    summary_table(f"preannotate (ray) → {out}", counts)
+    for model_version, _ in sorted(run.versions):
+        err_console.print(f"model_version: {model_version}")

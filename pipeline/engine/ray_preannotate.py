@@ -1,0 +1,139 @@
+"""Pre-annotation on Ray Data: the local core, unchanged, on a pool of actors.
+
+Ray Data reads the articles (a local path or any pyarrow URI) in batches; each actor builds
+the annotator chain once, through the same ``build_annotators`` the local command uses (the
+spaCy load, 5-7 s, is paid once per actor, not per batch), runs ``annotate.run.preannotate``
+on a batch, and writes the batch as one Parquet shard. What a batch yields goes back to the
+driver as a value (one small row: shard, rows, counts, problems, where it ran), and the
+driver alone merges the values and writes the manifest. There is no shared counter: a task
+that dies is retried by Ray, its shard name is derived from its rows, and the driver keeps
+one value per shard, so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from pipeline.engine.config import EngineConfig
+from pipeline.engine.session import ray_session
+from pipeline.engine.storage import check_source, commit, prepare_folder, shard_name, write_shard
+from pipeline.schema import (
+    SCHEMA_VERSION,
+    Article,
+    PreannotatedArticle,
+    arrow_schema,
+    from_row,
+    to_row,
+)
+
+
+class AnnotateBatches:
+    """One Ray actor: the annotator chain, loaded once, and the folder it writes shards to."""
+
+    def __init__(self, out: str, row_group_size: int) -> None:
+        from pipeline.annotate.command import build_annotators
+        from pipeline.annotate.run import chain_version
+
+        self.annotators, self.taxonomy_version = build_annotators(1)
+        self.model_version = chain_version(self.annotators)
+        self.out = out
+        self.row_group_size = row_group_size
+        self.reported = 0
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        """Annotate a batch of articles, write it as a shard, return what it counted."""
+        import ray
+
+        from pipeline.annotate.run import preannotate
+
+        articles = [from_row(Article, row) for row in batch.to_pylist()]
+        stats: Counter[str] = Counter()
+        records = list(preannotate(articles, self.annotators, self.taxonomy_version, stats))
+        table = pa.Table.from_pylist(
+            [to_row(r) for r in records], schema=arrow_schema(PreannotatedArticle)
+        )
+        name = shard_name([r.id for r in records])
+        write_shard(self.out, name, table, self.row_group_size)
+        problems = [p for a in self.annotators for p in getattr(a, "problems", [])]
+        fresh, self.reported = problems[self.reported :], len(problems)
+        return pa.table(
+            {
+                "shard": [name],
+                "rows": [table.num_rows],
+                "stats": [json.dumps(stats, sort_keys=True)],
+                "problems": [json.dumps(fresh)],
+                "model_version": [self.model_version],
+                "taxonomy_version": [self.taxonomy_version],
+                "node": [ray.get_runtime_context().get_node_id()],
+                "pid": [os.getpid()],
+                "peak_rss_kb": [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss],
+            }
+        )
+
+
+@dataclass
+class RayRun:
+    """What the driver merged from the workers' values."""
+
+    shards: dict[str, int] = field(default_factory=dict)
+    stats: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+    versions: set[tuple[str, str]] = field(default_factory=set)
+    nodes: set[str] = field(default_factory=set)
+    #: peak resident memory (KiB) of each actor process, by node and pid
+    peak_rss_kb: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def add(self, row: dict[str, Any]) -> None:
+        """Merge one batch's value; a shard seen before (a re-run batch) counts once."""
+        self.nodes.add(row["node"])
+        key = (row["node"], row["pid"])
+        self.peak_rss_kb[key] = max(self.peak_rss_kb.get(key, 0), row["peak_rss_kb"])
+        if row["shard"] in self.shards:
+            return
+        self.shards[row["shard"]] = row["rows"]
+        self.stats.update(json.loads(row["stats"]))
+        self.problems.extend(json.loads(row["problems"]))
+        self.versions.add((row["model_version"], row["taxonomy_version"]))
+
+
+def preannotate_on_ray(
+    source: str, out: str, engine: EngineConfig, row_group_size: int
+) -> tuple[RayRun, dict[str, Any]]:
+    """Pre-annotate ``source`` into the shard folder ``out`` on the cluster ``engine`` names;
+    return the merged run and the manifest written."""
+    check_source(source, Article)
+    with ray_session(engine):
+        import ray.data
+
+        prepare_folder(out)
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        results = ray.data.read_parquet(source).map_batches(
+            AnnotateBatches,
+            fn_constructor_args=(out, row_group_size),
+            batch_size=engine.batch_size,
+            batch_format="pyarrow",
+            compute=ray.data.ActorPoolStrategy(size=engine.actors),
+            num_cpus=1,
+        )
+        run = RayRun()
+        for row in results.iter_rows():
+            run.add(row)
+    manifest = {
+        "record_type": PreannotatedArticle.__name__,
+        "schema_version": SCHEMA_VERSION,
+        "versions": sorted(run.versions),
+        "rows": sum(run.shards.values()),
+        "shards": [{"path": name, "rows": rows} for name, rows in sorted(run.shards.items())],
+        "stats": dict(sorted(run.stats.items())),
+        "nodes": sorted(run.nodes),  # the Ray nodes whose actors ran batches
+    }
+    commit(out, manifest)
+    return run, manifest
