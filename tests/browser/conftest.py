@@ -10,7 +10,6 @@ Fixtures, kept general for other browser tests:
 
 - ``browser``: one Chromium per session.
 - ``page``: a fresh context and page at a laptop's 1366×768.
-- ``studio``: an API client of the module's server (``studio_server`` in tests/conftest.py).
 - ``login``: ``login(page)`` signs the admin into that server in the browser.
 - ``open_task``: ``open_task(page, project_id, task_id)`` shows a task in the labeling view.
 - ``shot``: ``shot(page, name)`` saves a screenshot to ``.artifacts/browser/NAME.png``.
@@ -23,8 +22,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-
-from pipeline.studio.client import Studio, Target
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / ".artifacts" / "browser"
@@ -66,15 +63,6 @@ def page(browser: Browser) -> Iterator[Page]:
         yield tab
     finally:
         context.close()
-
-
-@pytest.fixture(scope="module")
-def studio(studio_server) -> Studio:
-    """An API client of the module's server, authenticated with the admin token."""
-    info, creds = studio_server
-    client = Studio(Target(info.url, creds.api_key))
-    client.check()
-    return client
 
 
 @pytest.fixture(scope="module")
