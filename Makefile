@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STUDIO_STAMP := $(STUDIO_VENV)/.installed
 
-.PHONY: install install-project install-studio test test-fast bench lint demo repro release clean
-.PHONY: install install-project install-studio test bench lint demo repro train release clean
+# install-browser: Debian's Chromium for tests/browser (Playwright drives it; nothing downloaded).
+.PHONY: install install-project install-studio install-browser test test-fast bench lint demo repro train release clean
 
-install: install-project install-studio
+install: install-project install-studio install-browser
 
 install-project: $(STAMP)
 install-studio: $(STUDIO_STAMP)
@@ -20,6 +20,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
+
+# The browser tests drive Debian's Chromium (never `playwright install`). CI runs as root on a
+# fresh machine: refresh the package lists first. Does nothing when Chromium is there.
+install-browser:
+	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 
 # Label Studio has pins that clash with ours (pyarrow<25 among them): its own environment.
 $(STUDIO_STAMP): requirements-studio.lock

@@ -107,3 +107,14 @@ def studio_server(studio_template: Path, tmp_path_factory: pytest.TempPathFactor
         yield info, creds
     finally:
         server.stop_server(folder)
+
+
+@pytest.fixture(scope="module")
+def studio(studio_server):
+    """A client of the module's server, authenticated with the generated admin token."""
+    from pipeline.studio.client import Studio, Target
+
+    info, creds = studio_server
+    client = Studio(Target(info.url, creds.api_key))
+    client.check()
+    return client

@@ -146,16 +146,29 @@ def _panel(parent: ET.Element, tax: Taxonomy) -> None:
     )
 
 
-def _time_controls(block: ET.Element) -> None:
-    _caption(block, "ISO value of the selected time expression")
-    ET.SubElement(
+def _per_region(block: ET.Element, tag: str, name: str, region: str, **attrs: str) -> ET.Element:
+    """A control holding one value per region, shown only while a ``region`` span (a Labels
+    control name) is selected: ``visibleWhen`` is what makes Label Studio 1.23 honour
+    ``whenTagName``."""
+    return ET.SubElement(
         block,
-        "TextArea",
-        name=TIME_VALUE,
+        tag,
+        name=name,
         toName=TEXT,
         perRegion="true",
         visibleWhen="region-selected",
-        whenTagName=TIME,
+        whenTagName=region,
+        **attrs,
+    )
+
+
+def _time_controls(block: ET.Element) -> None:
+    _caption(block, "ISO value of the selected time expression")
+    _per_region(
+        block,
+        "TextArea",
+        TIME_VALUE,
+        TIME,
         editable="true",
         maxSubmissions="1",
         rows="1",
@@ -168,14 +181,11 @@ def _event_controls(block: ET.Element, tax: Taxonomy) -> None:
     for name, et in tax.event_types.items():
         if not et.modes:
             continue
-        modes = ET.SubElement(
+        modes = _per_region(
             block,
             "Choices",
-            name=mode_control(name),
-            toName=TEXT,
-            perRegion="true",
-            visibleWhen="region-selected",
-            whenTagName=TRIGGER,
+            mode_control(name),
+            TRIGGER,
             whenLabelValue=name,
             choice="single",
             showInline="true",
@@ -183,14 +193,11 @@ def _event_controls(block: ET.Element, tax: Taxonomy) -> None:
         for mode in et.modes:
             ET.SubElement(modes, "Choice", value=mode)
     _caption(block, "Flags of the selected event")
-    flags = ET.SubElement(
+    flags = _per_region(
         block,
         "Choices",
-        name=EVENT_FLAGS,
-        toName=TEXT,
-        perRegion="true",
-        visibleWhen="region-selected",
-        whenTagName=TRIGGER,
+        EVENT_FLAGS,
+        TRIGGER,
         choice="multiple",
         showInline="true",
     )

@@ -244,7 +244,9 @@ def _region_warnings(
 
 
 def _relation_problem(
-    rel: dict[str, Any], regions: dict[str, dict[str, Any]], good: dict[str, tuple[str, dict]]
+    rel: dict[str, Any],
+    regions: dict[str, dict[str, Any]],
+    good: dict[str, tuple[str, dict[str, Any]]],
 ) -> str | None:
     """Why a relation cannot become an event argument (None: it can; "" : already reported)."""
     from_id, to_id = str(rel.get("from_id")), str(rel.get("to_id"))

@@ -37,14 +37,14 @@ HUE_STEP = 5.0
 
 def _linear(channel: float) -> float:
     """sRGB transfer function, inverted (gamma-encoded 0..1 to linear light)."""
-    return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+    return channel / 12.92 if channel <= 0.04045 else math.pow((channel + 0.055) / 1.055, 2.4)
 
 
 def _encoded(channel: float) -> float:
     """sRGB transfer function (linear light to gamma-encoded 0..1)."""
     if channel <= 0.0031308:
         return 12.92 * channel
-    return 1.055 * channel ** (1 / 2.4) - 0.055
+    return 1.055 * math.pow(channel, 1 / 2.4) - 0.055
 
 
 @functools.cache

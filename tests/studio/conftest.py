@@ -1,4 +1,4 @@
-"""Pre-annotated records built directly (no spaCy) and a client for the module's server."""
+"""Pre-annotated records built directly (no spaCy), and the real CLI in a child process."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from pipeline.schema import (
     TimeExpression,
     bare_article,
 )
-from pipeline.studio.client import Studio, Target
 
 TEXT = (
     "Le 5 mars 2024, Emmanuel Macron a rencontré Olaf Scholz à Berlin.  Renault a signé "
@@ -106,15 +105,6 @@ def make_article(n: int, model_version: str = "test-model@1") -> PreannotatedArt
         model_version=model_version,
         taxonomy_version="1.0.0",
     )
-
-
-@pytest.fixture(scope="module")
-def studio(studio_server) -> Studio:
-    """A client of the module's server, authenticated with the generated admin token."""
-    info, creds = studio_server
-    client = Studio(Target(info.url, creds.api_key))
-    client.check()
-    return client
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
