@@ -139,7 +139,7 @@ def test_overlap_is_deterministic_recorded_and_honoured(
     config = ReviewConfig.from_params()
     share, seed = config.overlap_share, config.overlap_seed
     expected = sum(chosen(r.id, share, seed) for r in records)
-    assert f"{expected} of 20" in run.stdout
+    assert f"{expected} of 20" in run.stderr  # the summary table
     pid = studio.project_by_title("overlap-project")["id"]
     stats = assign_overlap(studio, pid, 2, 0.5, seed=17)
     want = {r.id for r in records if chosen(r.id, 0.5, 17)}
