@@ -19,8 +19,10 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import pyarrow as pa
 
-#: Written into the Parquet key-value metadata of every file; readers refuse other versions.
-SCHEMA_VERSION = "1.1.0"
+#: Written into the Parquet key-value metadata of every file. Readers take this version and
+#: older minor versions of the same major that lack only optional fields (1.2.0 added
+#: ``author``); they refuse every other version.
+SCHEMA_VERSION = "1.2.0"
 SCHEMA_VERSION_KEY = b"pipeline.schema_version"
 RECORD_TYPE_KEY = b"pipeline.record_type"
 
@@ -61,6 +63,8 @@ class Article:
     paragraphs: list[Span]
     headings: list[Span]
     outlet: str | None
+    #: the byline as the container states it (several names joined by "; "), else None
+    author: str | None
     source: Source
     duplicates: list[Source] = field(default_factory=list)
     near_duplicate_of: str | None = None
@@ -170,6 +174,7 @@ def bare_article(article_id: str, text: str, **fields: Any) -> PreannotatedArtic
         "paragraphs": [Span(0, len(text))],
         "headings": [],
         "outlet": None,
+        "author": None,
         "source": Source(path=article_id, sha256=digest, encoding="utf-8"),
     }
     return PreannotatedArticle(id=article_id, text=text, **{**defaults, **fields})
@@ -215,6 +220,7 @@ class ReleaseRecord:
     date: str | None
     language: str
     outlet: str | None
+    author: str | None
     url: str | None
     story_id: str
     paragraphs: list[Span]
@@ -263,6 +269,14 @@ def _fields(cls: type) -> list[pa.Field]:
     # the two agree exactly; required values are enforced by the dataclass constructors.
     hints = get_type_hints(cls)
     return [pa.field(f.name, _arrow_type(hints[f.name])[0]) for f in dataclasses.fields(cls)]
+
+
+@cache
+def optional_fields(cls: type) -> frozenset[str]:
+    """The fields of a record type whose hint admits None: the ones a file of an older
+    schema version may lack (a reader fills them with nulls)."""
+    hints = get_type_hints(cls)
+    return frozenset(f.name for f in dataclasses.fields(cls) if _arrow_type(hints[f.name])[1])
 
 
 @cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,14 +14,28 @@ import pytest
 
 from pipeline.errors import PipelineError, SchemaVersionError
 from pipeline.io import (
+    RowGroups,
     ShardWriter,
+    count_records,
     file_sha256,
     prefetched,
+    read_batches,
     read_records,
     write_jsonl,
     write_records,
 )
-from pipeline.schema import QuarantineEntry, Span, arrow_schema
+from pipeline.schema import (
+    SCHEMA_VERSION_KEY,
+    Annotation,
+    Article,
+    QuarantineEntry,
+    Span,
+    arrow_schema,
+    bare_article,
+    to_row,
+)
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def spans(n: int) -> list[Span]:
@@ -77,6 +92,101 @@ def test_unwritable_destination_is_one_line_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(PipelineError, match="cannot"):
         write_jsonl(blocker / "sub" / "out.jsonl", [{"a": 1}])
+
+
+# ------------------------------------------------------------------- schema evolution
+def _articles() -> list[Article]:
+    fields = list(Article.__dataclass_fields__)
+    return [
+        Article(
+            **{
+                k: getattr(bare_article(f"a{i}", f"Texte {i}.", author="Anne Roy"), k)
+                for k in fields
+            }
+        )
+        for i in range(5)
+    ]
+
+
+def _rewritten(src: Path, dst: Path, version: bytes, drop: tuple[str, ...] = ()) -> Path:
+    """``src`` as another schema version wrote it: some columns gone, the version changed."""
+    table = pq.read_table(src).drop_columns(list(drop))
+    meta = {**table.schema.metadata, SCHEMA_VERSION_KEY: version}
+    pq.write_table(table.replace_schema_metadata(meta), dst, row_group_size=2)
+    return dst
+
+
+def test_an_older_minor_version_reads_with_its_missing_optional_fields_null(
+    tmp_path: Path,
+) -> None:
+    current = tmp_path / "current.parquet"
+    write_records(current, _articles(), Article)
+    old = _rewritten(current, tmp_path / "v1.1.parquet", b"1.1.0", drop=("author",))
+    records = list(read_records(old, Article))
+    assert [r.author for r in records] == [None] * 5
+    assert [replace(r, author="Anne Roy") for r in records] == _articles()
+    assert count_records(old, Article) == 5
+    (batch,) = read_batches(old, Article, columns=["author", "id", "source.url"])
+    assert batch.schema.names == ["id", "author", "source"]  # the current schema's order
+    assert batch.column("author").to_pylist() == [None] * 5
+    (whole,) = read_batches(old, Article)
+    assert whole.schema == arrow_schema(Article).remove_metadata().with_metadata(
+        whole.schema.metadata
+    )
+    groups = RowGroups(old, Article)
+    assert groups.read(0, ["id", "author"]).column("author").to_pylist() == [None, None]
+    # a file of this version is read as it is
+    (same,) = read_batches(current, Article, columns=["id", "author"])
+    assert same.column("author").to_pylist() == ["Anne Roy"] * 5
+
+
+@pytest.mark.parametrize(
+    ("version", "drop"),
+    [
+        (b"2.0.0", ()),  # another major
+        (b"1.3.0", ()),  # newer
+        (b"0.9.0", ()),  # older major
+        (b"1.1.0", ("text",)),  # a required field missing
+        (b"1.1.0", ("author", "outlet", "text")),
+    ],
+)
+def test_other_versions_are_refused_in_one_line_naming_the_file(
+    tmp_path: Path, version: bytes, drop: tuple[str, ...]
+) -> None:
+    current = tmp_path / "current.parquet"
+    write_records(current, _articles(), Article)
+    other = _rewritten(current, tmp_path / "other.parquet", version, drop)
+    with pytest.raises(SchemaVersionError) as info:
+        next(read_records(other, Article))
+    message = str(info.value)
+    assert message.startswith(f"{other}: written with schema version {version.decode()}")
+    assert "\n" not in message
+
+
+def test_an_older_file_with_a_changed_type_is_refused(tmp_path: Path) -> None:
+    table = pa.Table.from_pylist(
+        [to_row(a) for a in _articles()], schema=arrow_schema(Article)
+    ).drop_columns(["author"])
+    table = table.set_column(
+        table.schema.get_field_index("language_score"),
+        "language_score",
+        pa.array(["0.9"] * 5),
+    )
+    meta = {**arrow_schema(Article).metadata, SCHEMA_VERSION_KEY: b"1.1.0"}
+    path = tmp_path / "typed.parquet"
+    pq.write_table(table.replace_schema_metadata(meta), path)
+    with pytest.raises(SchemaVersionError, match=r"typed\.parquet: written with schema version"):
+        next(read_records(path, Article))
+
+
+def test_the_committed_annotation_snapshot_still_reads() -> None:
+    snapshot = REPO / "annotations" / "snapshot.parquet"
+    meta = pq.ParquetFile(snapshot).schema_arrow.metadata
+    assert meta[SCHEMA_VERSION_KEY] == b"1.1.0"  # written before author came
+    # the committed snapshot holds no annotation yet: what matters is that it opens
+    assert list(read_records(snapshot, Annotation)) == []
+    assert count_records(snapshot, Annotation) == 0
+    assert list(read_batches(snapshot, Annotation, columns=["article_id"])) == []
 
 
 def test_prefetched_yields_everything_in_order_and_raises_the_readers_error() -> None:

@@ -54,6 +54,7 @@ def test_row_round_trip() -> None:
         paragraphs=[Span(0, 9)],
         headings=[],
         outlet=None,
+        author="Anne Roy; Luc Petit",
         source=Source(path="x.txt", sha256="0" * 64, encoding="utf-8", repairs=["nfc"]),
         entities=[
             Entity(id="e1", start=3, end=9, label="LOC", text="France", source="t", score=0.9)
@@ -70,3 +71,11 @@ def test_row_round_trip() -> None:
 def test_unknown_field_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown field"):
         from_row(Span, {"start": 0, "end": 1, "label": "x"})
+
+
+def test_author_is_an_optional_string_carried_to_the_release() -> None:
+    assert "author" in schema.optional_fields(Article)
+    assert "text" not in schema.optional_fields(Article)
+    for cls in (Article, PreannotatedArticle, ReleaseRecord):
+        assert arrow_schema(cls).field("author").type == pa.string()
+        assert features(cls)["author"].dtype == "string"

@@ -26,10 +26,12 @@ from pipeline.schema import (
     SCHEMA_VERSION_KEY,
     arrow_schema,
     from_row,
+    optional_fields,
     to_row,
 )
 
 R = TypeVar("R")
+T = TypeVar("T", pa.RecordBatch, pa.Table)
 
 DEFAULT_ROW_GROUP = 1000
 PARQUET_OPTIONS: dict[str, Any] = {
@@ -107,7 +109,7 @@ def check_schema(path: Path, record_type: type) -> pq.ParquetFile:
     meta = pf.schema_arrow.metadata or {}
     version = meta.get(SCHEMA_VERSION_KEY, b"").decode() or "none"
     kind = meta.get(RECORD_TYPE_KEY, b"").decode() or "unknown"
-    if version != SCHEMA_VERSION:
+    if version != SCHEMA_VERSION and not older_compatible(version, pf.schema_arrow, record_type):
         raise SchemaVersionError(
             f"{path}: written with schema version {version}, this pipeline reads {SCHEMA_VERSION}"
         )
@@ -116,13 +118,66 @@ def check_schema(path: Path, record_type: type) -> pq.ParquetFile:
     return pf
 
 
+def older_compatible(version: str, schema: pa.Schema, record_type: type) -> bool:
+    """Whether a file of schema ``version`` reads as ``record_type`` with nulls filled in.
+
+    Schema evolution: an older minor version of the same major whose columns are the
+    current ones, same names and types, less some optional fields (a field added later,
+    such as 1.2.0's ``author``). Readers then fill the missing columns with nulls
+    (``with_missing``). Anything else (a newer or unparseable version, another major, a
+    missing required field, a changed type, a column this version no longer has) is not.
+    """
+    current = [int(x) for x in SCHEMA_VERSION.split(".")]
+    try:
+        major, minor, _ = (int(x) for x in version.split("."))
+    except ValueError:
+        return False
+    if major != current[0] or minor >= current[1]:
+        return False
+    target = arrow_schema(record_type)
+    if any(target.get_field_index(f.name) < 0 for f in schema):
+        return False
+    if any(target.field(f.name).type != f.type for f in schema):
+        return False
+    return set(target.names) - set(schema.names) <= optional_fields(record_type)
+
+
+def with_missing(data: T, record_type: type, columns: list[str] | None = None) -> T:
+    """A batch or table read from an older-version file, with the columns of the current
+    schema that file lacks added as nulls, in the current schema's order; ``columns``
+    (dotted paths allowed) limits them to the ones asked for. Data that lacks nothing is
+    returned as it is."""
+    target = arrow_schema(record_type)
+    wanted = target.names if columns is None else [n for n in target.names if n in _tops(columns)]
+    if all(n in data.schema.names for n in wanted):
+        return data
+    arrays = [
+        data.column(n) if n in data.schema.names else pa.nulls(data.num_rows, target.field(n).type)
+        for n in wanted
+    ]
+    fields = [data.schema.field(n) if n in data.schema.names else target.field(n) for n in wanted]
+    return type(data).from_arrays(arrays, schema=pa.schema(fields, data.schema.metadata))
+
+
+def present(pf: pq.ParquetFile, columns: list[str] | None) -> list[str] | None:
+    """``columns`` less those a file of an older version lacks (``with_missing`` adds them)."""
+    if columns is None:
+        return None
+    names = set(pf.schema_arrow.names)
+    return [c for c in columns if c.split(".")[0] in names]
+
+
+def _tops(columns: list[str]) -> set[str]:
+    return {c.split(".")[0] for c in columns}
+
+
 def read_records(
     path: Path, record_type: type[R], batch_size: int = DEFAULT_ROW_GROUP
 ) -> Iterator[R]:
     """Stream records of ``record_type`` from a Parquet file, one batch in memory at a time."""
     pf = check_schema(path, record_type)
     for batch in pf.iter_batches(batch_size=batch_size):
-        for row in batch.to_pylist():
+        for row in with_missing(batch, record_type).to_pylist():
             yield from_row(record_type, row)
 
 
@@ -168,7 +223,10 @@ def read_batches(
     beside other work: Arrow's own threads would then only compete for the same cores)."""
     pf = check_schema(path, record_type)
     try:
-        yield from pf.iter_batches(batch_size=batch_size, columns=columns, use_threads=threads)
+        for batch in pf.iter_batches(
+            batch_size=batch_size, columns=present(pf, columns), use_threads=threads
+        ):
+            yield with_missing(batch, record_type, columns)
     except (OSError, pa.ArrowInvalid) as exc:
         raise PipelineError(f"{path}: unreadable data ({exc})") from exc
 
@@ -225,6 +283,7 @@ class RowGroups:
 
     def __init__(self, path: Path, record_type: type) -> None:
         self.path = path
+        self.record_type = record_type
         self._file = check_schema(path, record_type)
 
     def __len__(self) -> int:
@@ -237,9 +296,10 @@ class RowGroups:
     def read(self, index: int, columns: list[str]) -> pa.Table:
         """Row group ``index``, the given columns only."""
         try:
-            return self._file.read_row_group(index, columns=columns)
+            table = self._file.read_row_group(index, columns=present(self._file, columns))
         except (OSError, pa.ArrowInvalid) as exc:
             raise PipelineError(f"{self.path}: unreadable data ({exc})") from exc
+        return with_missing(table, self.record_type, columns)
 
 
 class ShardWriter:

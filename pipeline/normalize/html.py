@@ -1,8 +1,9 @@
-"""A news web page to its article: main text, title, date, canonical URL, outlet.
+"""A news web page to its article: main text, title, date, canonical URL, outlet, author.
 
 trafilatura finds the main text and the page's metadata (``og:title``, the canonical link,
-the site name) and calls htmldate for the day of publication. Around them, three things
-the libraries do not know about news pages:
+the site name, the author from ``<meta name="author">``, JSON-LD ``author`` or the byline)
+and calls htmldate for the day of publication. Around them, four things the libraries do
+not know about news pages:
 
 - Before any extraction, the page is pruned of what is not the page's own (``prune_xpaths``
   in params.yaml: web-archive toolbars, consent layers, paywall teasers, newsletter forms,
@@ -15,6 +16,9 @@ the libraries do not know about news pages:
   same day with a time, that value is kept instead (``2016-01-01T08:00+01:00``).
 - A page whose text holds no prose (a front-end template, a section index of headlines) is
   not an article: ``NO_ARTICLE`` says so, the caller quarantines it.
+- trafilatura takes a byline's English or German "By" off the names, not the French
+  "Par", nor splits names joined by "et": ``Par Anne Roy et Luc Petit`` becomes
+  ``Anne Roy; Luc Petit``, trafilatura's own way of listing several authors.
 
 No network: trafilatura and htmldate get the parsed tree, never a URL to fetch.
 """
@@ -49,6 +53,9 @@ _ARCHIVED = re.compile(r"https?://web\.archive\.org/web/\d{1,14}[a-z_]*/(https?:
 # is not prose.
 _SENTENCE_END = re.compile(r"[.!?…][»\"”)]?(?:\s|\Z)")
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|<%|\$\{")
+# A French byline: "Par" before the names, "et" between the last two.
+_BYLINE_PREFIX = re.compile(r"^par\s+", re.IGNORECASE)
+_BYLINE_AND = re.compile(r"\s+et\s+")
 
 
 class HtmlError(ValueError):
@@ -64,6 +71,7 @@ class HtmlArticle:
     date: str | None
     url: str | None
     outlet: str | None
+    author: str | None
 
 
 def read_html(
@@ -115,6 +123,7 @@ def read_html(
         date=_precise(tree, doc.date) if doc.date else None,
         url=_ARCHIVED.sub(r"\1//", doc.url) if doc.url else None,
         outlet=doc.sitename or None,
+        author=_authors(doc.author) if doc.author else None,
     )
 
 
@@ -131,6 +140,17 @@ def _trafilatura_config(fallback_below: int) -> ConfigParser:
     config = use_config()
     config.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(fallback_below))
     return config
+
+
+def _authors(found: str) -> str | None:
+    """trafilatura's author string (names joined by "; ") with French bylines split the same
+    way and their "Par" left out."""
+    names = [
+        name.strip()
+        for part in found.split(";")
+        for name in _BYLINE_AND.split(_BYLINE_PREFIX.sub("", part.strip(), count=1))
+    ]
+    return "; ".join(n for n in names if n) or None
 
 
 def _precise(tree: HtmlElement, day: str) -> str:

@@ -1,9 +1,9 @@
 """Readers: one raw input item (file bytes or a JSON line) to a ``Document``.
 
 ``.txt`` holds one article; each line of ``.jsonl`` is an object with ``text`` and optional
-``title``, ``date``, ``url`` and ``source`` (the outlet); ``.html`` pages go through
-``html.read_html`` (trafilatura and htmldate), which keeps the article's text and finds
-its title, date, canonical URL and site name.
+``title``, ``date``, ``url``, ``source`` (the outlet) and ``author``; ``.html`` pages go
+through ``html.read_html`` (trafilatura and htmldate), which keeps the article's text and
+finds its title, date, canonical URL, site name and author.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class Document:
     date: object = None
     url: str | None = None
     outlet: str | None = None
+    author: str | None = None
 
 
 def read_document(path: str, data: bytes, config: NormalizeConfig) -> Document:
@@ -83,11 +84,19 @@ def _from_json(line: str, encoding: str, repairs: tuple[str, ...]) -> Document:
     title = _string_field(obj, "title", ignored)
     url = _string_field(obj, "url", ignored)
     outlet = _string_field(obj, "source", ignored)
+    author = _string_field(obj, "author", ignored)
     date = obj.get("date")
     if isinstance(date, str) and not date.strip():
         date = None
     return Document(
-        text, encoding, (*repairs, *ignored), title=title, date=date, url=url, outlet=outlet
+        text,
+        encoding,
+        (*repairs, *ignored),
+        title=title,
+        date=date,
+        url=url,
+        outlet=outlet,
+        author=author,
     )
 
 
@@ -112,6 +121,7 @@ def _from_html(
         date=page.date,
         url=page.url,
         outlet=page.outlet,
+        author=page.author,
     )
 
 

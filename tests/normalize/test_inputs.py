@@ -117,13 +117,21 @@ def test_prose_that_starts_like_a_header_is_left_alone(normalize_bytes) -> None:
 
 
 def test_jsonl_fields_and_broken_lines(tmp_path: Path, config) -> None:
-    good = {"text": TEXT, "title": "Grève", "date": "2024-03-05", "url": "https://e.org/1"}
+    good = {
+        "text": TEXT,
+        "title": "Grève",
+        "date": "2024-03-05",
+        "url": "https://e.org/1",
+        "author": "Anne Roy",
+    }
     lines = [
         json.dumps(good, ensure_ascii=False),
         '{"text": "coupé',
         "",
         json.dumps({"title": "sans texte"}),
-        json.dumps({"text": TEXT + " Suite.", "date": "5 mars", "source": "Le Quotidien"}),
+        json.dumps(
+            {"text": TEXT + " Suite.", "date": "5 mars", "source": "Le Quotidien", "author": ["A"]}
+        ),
         "[1, 2]",
     ]
     path = tmp_path / "batch.jsonl"
@@ -144,6 +152,9 @@ def test_jsonl_fields_and_broken_lines(tmp_path: Path, config) -> None:
     assert isinstance(no_text, QuarantineEntry) and no_text.line == 4
     assert "no 'text'" in no_text.reason
     assert second.outlet == "Le Quotidien" and second.source.line == 5
+    assert first.author == "Anne Roy"
+    # an author of the wrong type is left out and said so; the article stays
+    assert second.author is None and "ignored-field:author" in second.source.repairs
     assert second.date is None and "'5 mars'" in second.date_error
     assert isinstance(not_object, QuarantineEntry) and not_object.line == 6
 

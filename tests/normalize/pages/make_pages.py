@@ -6,11 +6,14 @@ article (title line, dateline, paragraphs; CC BY 2.5, see ATTRIBUTION.md) into t
 patterns French news sites use: where the date is (``article:published_time``, JSON-LD
 ``datePublished``, ``<time itemprop>``, a visible "Publié le" byline, the URL), and what
 surrounds the article (cookie-consent layers, paywall teasers, newsletter forms, "Lire aussi"
-links, web-archive toolbars, sidebars of other articles with their own dates). Two pages hold
+links, web-archive toolbars, sidebars of other articles with their own dates), and who
+wrote it (a "Par …" byline, ``<meta name="author">``, JSON-LD ``author``, a ``rel="author"``
+link; one or two names; the authors are invented, one style states none). Two pages hold
 no article at all (a front-end template, a section index).
 
-``gold.jsonl``: per page, the expected title, day, canonical URL, every article paragraph
-(no loss) and the boilerplate phrases that must not be in the text; or ``"article": false``.
+``gold.jsonl``: per page, the expected title, day, canonical URL, author (names joined by
+"; ", null when the page states none), every article paragraph (no loss) and the
+boilerplate phrases that must not be in the text; or ``"article": false``.
 """
 
 from __future__ import annotations
@@ -111,6 +114,20 @@ Jun 15, 2021">JUN</td><td class="c" id="displayDayEl" title="You are here: 09:30
 2021">15</td><td class="c" id="displayYearEl" title="You are here: 09:30:12 Jun 15,
 2021">2021</td></tr></table></div></div></div>
 <!-- END WAYBACK TOOLBAR INSERT -->"""
+# Invented journalists: the Wikinews articles are signed by no one.
+AUTHORS = [
+    "Claire Dubois",
+    "Julien Moreau",
+    "Sophie Lefèvre",
+    "Karim Benali",
+    "Élodie Martin",
+    "Thomas Girard",
+    "Nadia Haddad",
+    "Pierre-Yves Le Gall",
+    "Camille Roux",
+    "Antoine Marchand",
+    "Inès Bouchard",
+]
 SIDEBAR = """<aside class="sidebar most-read"><h2>Les plus lus</h2><ol><li><span
 class="date">3 février 2014</span><a href="/a1">Les plus lus : la réforme des retraites
 expliquée en cinq points</a></li><li><time datetime="2013-11-20T12:00:00+01:00">20 novembre
@@ -154,14 +171,15 @@ def head(title: str, site: str, url: str, extra: str) -> str:
 {extra}</head>"""
 
 
-def ld_json(title: str, stamp: str, url: str, site: str, graph: bool) -> str:
+def ld_json(title: str, stamp: str, url: str, site: str, graph: bool, authors: list[str]) -> str:
+    people = [{"@type": "Person", "name": name} for name in authors]
     item = {
         "@type": "NewsArticle",
         "headline": title,
         "datePublished": stamp,
         "dateModified": stamp,
         "mainEntityOfPage": url,
-        "author": {"@type": "Person", "name": "Rédaction Wikinews"},
+        "author": people[0] if len(people) == 1 else people,
         "publisher": {"@type": "Organization", "name": site},
     }
     data = {"@graph": [item]} if graph else item
@@ -217,20 +235,30 @@ def build(index: int, title: str, day: str, body: list[str], slug: str) -> tuple
     if letter and index % 4 == 0:
         inserts.append(NEWSLETTER[letter])
     byline = f"Publié le {french_day(day)} à {stamp[11:13]}h{stamp[14:16]}"
+    # Who wrote it: two names on some styles, none stated at all on style 8.
+    authors = [AUTHORS[index % len(AUTHORS)]]
+    if style in (2, 7):
+        authors.append(AUTHORS[(index + 5) % len(AUTHORS)])
+    signed = " et ".join(authors)
+    author_tag = {
+        5: f'<p class="byline">Par <a rel="author" href="/auteur/{index}">{signed}</a></p>',
+        8: "",
+    }.get(style, f'<span class="author">Par {signed}</span>')
+    meta_author = f'<meta name="author" content="{signed}">' if style in (4, 6) else ""
     # Where the page states its date, as outlets do: metadata (most), only a byline, a URL.
     meta = {
         0: f'<meta property="article:published_time" content="{stamp}">',
-        1: ld_json(title, stamp, url, site, graph=False),
-        2: ld_json(title, stamp, url, site, graph=True),
+        1: ld_json(title, stamp, url, site, graph=False, authors=authors),
+        2: ld_json(title, stamp, url, site, graph=True, authors=authors),
         3: f'<meta property="article:published_time" content="{stamp}">'
-        + ld_json(title, stamp, url, site, graph=False),
+        + ld_json(title, stamp, url, site, graph=False, authors=authors),
         4: f'<meta name="DC.date.issued" content="{day}">',
         5: "",  # the date is only in the visible byline
         6: f'<meta itemprop="datePublished" content="{stamp}">',
         7: "",  # only in the <time> of the article header
         8: f'<meta name="pubdate" content="{day.replace("-", "")}">',
-        9: ld_json(title, stamp, url, site, graph=False),
-    }[style]
+        9: ld_json(title, stamp, url, site, graph=False, authors=authors),
+    }[style] + meta_author
     time_tag = (
         f'<time datetime="{stamp}" itemprop="datePublished">{french_day(day)}</time>'
         if style == 7
@@ -249,7 +277,7 @@ href="/societe/">Société</a></li><li><a href="/abonnement/">S'abonner</a></li>
 {SIDEBAR if sidebar else ""}
 <main><article class="article">
 <h1 class="article__title">{html.escape(title)}</h1>
-<div class="article__meta"><span class="author">Par la rédaction</span> {time_tag}</div>
+<div class="article__meta">{author_tag} {time_tag}</div>
 <div class="article__content">
 {article}
 </div>
@@ -272,6 +300,7 @@ href="/mentions-legales">Mentions légales</a></li><li><a href="/cgu">CGU</a></l
         "title": title,
         "date": day,
         "url": url,
+        "author": "; ".join(authors) if style != 8 else None,
         "paragraphs": body,
         "boilerplate": sorted({BOILERPLATE_PHRASES[x] for x in used}),
     }
