@@ -464,6 +464,14 @@ class EventExtractor:
             else:
                 actor_toks, recipient_toks = self._verbal_roles(head, patient_de)
             actor = self._argument("actor", actor_toks, sent, frozenset())
+            # an event is never a recipient ("exige la libération" asks it of someone), the
+            # actor named inside it may be ("exige le désarmement de l'IRA")
+            recipient_toks = [
+                t
+                for t in recipient_toks
+                if t.i not in head_type
+                or self._entity_below(t, sent, self.rules.recipient_cases) is not None
+            ]
             recipient = self._argument(
                 "recipient", recipient_toks, sent, self.rules.recipient_cases
             )
