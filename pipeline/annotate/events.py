@@ -67,18 +67,20 @@ class EventRules:
     absorbing_governors: frozenset[str]
 
     confidence: dict[str, float]
+    retype: dict[tuple[str, str], tuple[str, str | None]]
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> EventRules:
         """Word lists from the params section; ``confidence_table`` (a path relative to
         params.yaml) names the calibrated score table written by ``pipeline eval events
-        --fit-confidence``."""
+        --fit-confidence``; ``retype`` lists (lemma, case) -> (type, mode) overrides."""
         words = {
             name: frozenset(params[name])
             for name in cls.__dataclass_fields__
-            if name != "confidence"
+            if name not in ("confidence", "retype")
         }
-        return cls(**words, confidence=load_confidence(params["confidence_table"]))
+        retype = {(r["lemma"], r["case"]): (r["type"], r.get("mode")) for r in params["retype"]}
+        return cls(**words, confidence=load_confidence(params["confidence_table"]), retype=retype)
 
 
 def load_confidence(path: str) -> dict[str, float]:
@@ -147,6 +149,12 @@ class _Sentence:
 
     def char(self, token: Any) -> tuple[int, int]:
         return self.base + token.idx, self.base + token.idx + len(token)
+
+    def inside_name(self, token: Any) -> bool:
+        """Whether the token is part of a named entity (of any label): a trigger word in a
+        name ("Organisation du traité", "l'Alliance") names something, it reports no event."""
+        start, end = self.char(token)
+        return any(e.start <= start and end <= e.end for e in self.entities)
 
     def entity_at(self, token: Any) -> Entity | None:
         """The smallest PER/ORG/LOC entity covering the token, if any."""
@@ -234,6 +242,10 @@ class EventExtractor:
         self.index = taxonomy.trigger_index()
         self.longest = max(len(k) for k in self.index)
         self.source = f"rules:events@{taxonomy.version}"
+        for etype, mode in rules.retype.values():
+            known = taxonomy.event_types.get(etype)
+            if known is None or (mode is not None and mode not in known.modes):
+                raise PipelineError(f"events.retype: {etype}/{mode} is not in {taxonomy.path}")
 
     # ----------------------------------------------------------------- triggers
     def _triggers(self, sub: Any) -> list[tuple[int, int, str, str]]:
@@ -348,6 +360,17 @@ class EventExtractor:
             recipients += [c for c in nmods if _case(c) in rules.patient_cases]
         return actors, recipients
 
+    def _retyped(
+        self, head: Any, lemma: str, etype: str, mode: str | None
+    ) -> tuple[str, str | None]:
+        """The type a complement's case gives a trigger ("condamné à dix ans": a sentence,
+        SANCTION; "condamné l'attaque": criticism, ACCUSE), else its lexicon type."""
+        for child in _children(head, "obl", "nmod"):
+            override = self.rules.retype.get((lemma, _case(child) or ""))
+            if override is not None:
+                return override
+        return etype, mode
+
     # ------------------------------------------------------------------ context
     def _negated(self, head: Any) -> bool:
         """A negation word on the predicate, its auxiliaries or, for a noun that is the
@@ -427,8 +450,12 @@ class EventExtractor:
         for start, end, etype, lemma in triggers:
             head = sub[start:end].root
             governor = _governing_type(head, head_type)
+            if sent.inside_name(sub[start]):
+                continue  # "l'Organisation du traité de l'Atlantique-nord", "l'Alliance"
             if head.pos_ == "NOUN" and governor in self.rules.absorbing_governors:
                 continue  # "suspendu la coopération": one SANCTION event, not two
+            mode = self.taxonomy.event_types[etype].mode_of(lemma)
+            etype, mode = self._retyped(head, lemma, etype, mode)
             patient_de = self.taxonomy.event_types[etype].requires_recipient
             if head.pos_ == "NOUN" or end - start > 1:
                 actor_toks, recipient_toks = self._nominal_roles(
@@ -437,6 +464,14 @@ class EventExtractor:
             else:
                 actor_toks, recipient_toks = self._verbal_roles(head, patient_de)
             actor = self._argument("actor", actor_toks, sent, frozenset())
+            # an event is never a recipient ("exige la libération" asks it of someone), the
+            # actor named inside it may be ("exige le désarmement de l'IRA")
+            recipient_toks = [
+                t
+                for t in recipient_toks
+                if t.i not in head_type
+                or self._entity_below(t, sent, self.rules.recipient_cases) is not None
+            ]
             recipient = self._argument(
                 "recipient", recipient_toks, sent, self.rules.recipient_cases
             )
@@ -459,7 +494,7 @@ class EventExtractor:
                     trigger_start=t_start,
                     trigger_end=t_end,
                     trigger_text=sub.text[sub[start].idx : sub[end - 1].idx + len(sub[end - 1])],
-                    mode=self.taxonomy.event_types[etype].mode_of(lemma),
+                    mode=mode,
                     arguments=arguments,
                     negated=self._negated(head),
                     hypothetical=self._hypothetical(head, governor),
