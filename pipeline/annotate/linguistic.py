@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
+from pipeline.annotate.confidence import beam_parses, span_scores
 from pipeline.annotate.entities import (
     GAZETTEER,
     MODEL,
@@ -83,6 +84,9 @@ class LinguisticAnnotator:
         if gazetteer is not None:
             self.sources[GAZETTEER] = gazetteer.source
             version += f"+gazetteer.{gazetteer.fingerprint}"
+        self.confidence_beam = recognizer.confidence_beam
+        if self.confidence_beam:
+            version += f"+beam.{self.confidence_beam}"
         self.problems: list[str] = []
         self.version = f"{version}+rules.{steps_fingerprint(steps)}+taxonomy.{taxonomy.version}"
 
@@ -96,9 +100,14 @@ class LinguisticAnnotator:
         self, article_id: str, doc: Any, steps: list[EntityStep] | None = None
     ) -> list[Entity]:
         """This component's entities for one processed text (``steps``: other steps than
-        the chain's, which is how the ablation scores the chain without one of them)."""
+        the chain's, which is how the ablation scores the chain without one of them; those
+        are left unscored, the beam costing as much again as the NER)."""
         spans = doc_entity_spans(doc, self.steps if steps is None else steps)
-        return to_entities(article_id, doc, spans, self.sources)
+        scores = {}
+        if self.confidence_beam and steps is None:
+            parses = beam_parses(self.nlp, doc, self.confidence_beam)
+            scores = span_scores(spans, parses)
+        return to_entities(article_id, doc, spans, self.sources, scores)
 
     def _guarded(
         self, articles: Iterable[PreannotatedArticle]

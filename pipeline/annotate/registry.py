@@ -40,10 +40,12 @@ EVENTS = "events"
 class SpacySettings:
     """The recognizer: ``model`` is an installed package name or a model folder; with
     ``ner_model`` (a folder) that pipeline's NER replaces ``model``'s, and ``model`` keeps
-    the tagger, lemmatizer and parser that events need."""
+    the tagger, lemmatizer and parser that events need. ``confidence_beam`` > 0 scores
+    each model entity with a beam of that width (``confidence.py``); 0 leaves scores None."""
 
     model: str
     ner_model: str | None
+    confidence_beam: int
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,10 @@ def _spacy(entry: Mapping[str, Any], where: str, _: Mapping[str, Any], base: Pat
     if not isinstance(model, str) or not model:
         raise PipelineError(f"params.yaml: '{where}.model' must name a spaCy pipeline")
     ner = entry.get("ner_model")
-    return SpacySettings(_model_name(model, base), _model_name(ner, base) if ner else None)
+    beam = entry.get("confidence_beam")
+    if not isinstance(beam, int) or beam < 0:
+        raise PipelineError(f"params.yaml: '{where}.confidence_beam' must be 0 (off) or a width")
+    return SpacySettings(_model_name(model, base), _model_name(ner, base) if ner else None, beam)
 
 
 def _gazetteer(entry: Mapping[str, Any], where: str, _: Mapping[str, Any], base: Path) -> object:

