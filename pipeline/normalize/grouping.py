@@ -148,6 +148,13 @@ def near_signature(tokens: list[str], config: NormalizeConfig) -> np.ndarray:
     return signature(hashes, config.num_perm, config.seed)
 
 
+def article_signatures(text: str, config: NormalizeConfig) -> tuple[np.ndarray, np.ndarray]:
+    """A text's near-duplicate and story MinHash rows (one tokenization for both)."""
+    tokens = words(text)
+    story = story_hashes(tokens, config.story_min_token_chars, config.story_stem_chars)
+    return near_signature(tokens, config), signature(story, config.story_num_perm, config.seed)
+
+
 def minhash_bytes(signature: np.ndarray) -> bytes:
     """How ``Article.minhash`` stores a signature: its uint32 values, little-endian (the
     release reads them back in place, ``release.split.signature_rows``)."""
@@ -318,11 +325,9 @@ class Grouper:
             raise RuntimeError("Grouper.add after finish")
         if not self.register(article.id, article.date, article.source):
             return False
-        cfg = self.config
-        tokens = words(article.text)
-        self._near.append(near_signature(tokens, cfg))
-        story = story_hashes(tokens, cfg.story_min_token_chars, cfg.story_stem_chars)
-        self._story.append(signature(story, cfg.story_num_perm, cfg.seed))
+        near, story = article_signatures(article.text, self.config)
+        self._near.append(near)
+        self._story.append(story)
         return True
 
     def register(self, article_id: str, date: str | None, source: Source) -> bool:
