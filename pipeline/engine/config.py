@@ -43,9 +43,11 @@ class EngineConfig:
         self, engine: str | None = None, address: str | None = None, actors: int | None = None
     ) -> EngineConfig:
         """This config with the command line's choices (None: keep params.yaml's)."""
-        changes = {"engine": engine, "address": address, "actors": actors}
         return dataclasses.replace(
-            self, **{k: v for k, v in changes.items() if v is not None}
+            self,
+            engine=self.engine if engine is None else engine,
+            address=self.address if address is None else address,
+            actors=self.actors if actors is None else actors,
         ).checked()
 
     def checked(self) -> EngineConfig:

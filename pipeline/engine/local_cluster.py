@@ -126,7 +126,9 @@ class LocalCluster:
             for process in self.processes:
                 if process.poll() is not None:
                     self.stop()
-                    raise RuntimeError(f"ray node exited with {process.returncode}; see {self.root}")
+                    raise RuntimeError(
+                        f"ray node exited with {process.returncode}; see {self.root}"
+                    )
             logs = [self._log(i).read_text(errors="replace") for i in range(count)]
             if all("Ray runtime started" in log for log in logs):
                 return
@@ -139,7 +141,7 @@ class LocalCluster:
         return {**os.environ, **QUIET_ENV, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": self.token}
 
     def _log(self, index: int) -> Path:
-        return self.root.parent / f"{self.root.name}-node{index}.log"
+        return self.root / f"node{index}.log"
 
     def stop(self) -> None:
         """Stop every node of this cluster (their process groups only) and remove its files.
@@ -151,10 +153,8 @@ class LocalCluster:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
         for process in reversed(self.processes):
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                pass
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()

@@ -5,9 +5,13 @@ Thin, like the commands: the engine modules return values; this prints them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.console import err_console, error_line, summary_table
 from pipeline.engine.config import EngineConfig
 from pipeline.errors import PipelineError
+from pipeline.io import write_jsonl_records
+from pipeline.normalize.config import NormalizeConfig
 from pipeline.params import load_params
 
 
@@ -28,3 +32,22 @@ def preannotate_ray(articles: str, out: str, engine: EngineConfig) -> None:
     summary_table(f"preannotate (ray) → {out}", counts)
     for model_version, _ in sorted(run.versions):
         err_console.print(f"model_version: {model_version}")
+
+
+def normalize_ray(
+    inputs: list[Path],
+    out: Path,
+    quarantine: Path | None,
+    config: NormalizeConfig,
+    engine: EngineConfig,
+) -> None:
+    """``pipeline normalize --engine ray``: the local engine's output file, made on Ray."""
+    from pipeline.engine.ray_normalize import normalize_on_ray
+    from pipeline.normalize.command import describe, print_summary
+
+    run = normalize_on_ray(inputs, out, config, engine)
+    for entry in run.quarantined:
+        error_line(describe(entry))
+    if quarantine is not None:
+        write_jsonl_records(quarantine, run.quarantined)
+    print_summary(out, run.counts, run.groups)

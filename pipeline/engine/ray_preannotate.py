@@ -115,7 +115,12 @@ def preannotate_on_ray(
         prepare_folder(out)
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
-        results = ray.data.read_parquet(source).map_batches(
+        # one block per batch (a streaming split, no shuffle), so that batches spread over
+        # the actors even when the input is one row group
+        blocks = ray.data.read_parquet(source).repartition(
+            target_num_rows_per_block=engine.batch_size
+        )
+        results = blocks.map_batches(
             AnnotateBatches,
             fn_constructor_args=(out, row_group_size),
             batch_size=engine.batch_size,

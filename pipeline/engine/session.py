@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -67,10 +66,6 @@ def _init_args(config: EngineConfig) -> dict[str, Any]:
 def ray_session(config: EngineConfig) -> Iterator[None]:
     """Connect (or start a private cluster for ``address: local``), then always disconnect."""
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
-    if config.address == "local" and "RAY_AUTH_MODE" not in os.environ:
-        # a private cluster gets a token of its own, in this process's environment only
-        # (Ray would otherwise write one into ~/.ray for every later cluster to pick up)
-        os.environ.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32))
     if config.address not in ("auto", "local"):
         check_reachable(config.address)
     import ray

@@ -118,6 +118,11 @@ def normalize(
         write_tables(out, second_pass(scratch), Article, config.row_group_size)
     if quarantine is not None:
         write_jsonl_records(quarantine, left_out)
+    print_summary(out, counts, groups)
+
+
+def print_summary(out: Path, counts: Counter[str], groups: Counter[str]) -> None:
+    """The run's summary table (the same for every engine)."""
     summary_table(
         f"normalize → {out}",
         {

@@ -61,6 +61,18 @@ def story_hashes(tokens: list[str], min_chars: int, stem_chars: int) -> list[int
     return [xxhash.xxh32_intdigest(s.encode()) for s in stems if not s.isdigit()]
 
 
+def article_signatures(
+    text: str, config: NormalizeConfig
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """A text's near-duplicate and story MinHash rows (one tokenization for both): what a
+    Ray worker computes per article and the local ``Grouper`` computes on ``add``."""
+    tokens = words(text)
+    story = story_hashes(tokens, config.story_min_token_chars, config.story_stem_chars)
+    return near_signature(tokens, config.minhash), signature(
+        story, config.story_num_perm, config.seed
+    )
+
+
 def _day(date: str | None) -> int:
     if not date:
         return _NO_DAY
@@ -110,11 +122,9 @@ class Grouper:
             raise RuntimeError("Grouper.add after finish")
         if not self.register(article.id, article.date, article.source):
             return False
-        cfg = self.config
-        tokens = words(article.text)
-        self._near.append(near_signature(tokens, cfg.minhash))
-        story = story_hashes(tokens, cfg.story_min_token_chars, cfg.story_stem_chars)
-        self._story.append(signature(story, cfg.story_num_perm, cfg.seed))
+        near, story = article_signatures(article.text, self.config)
+        self._near.append(near)
+        self._story.append(story)
         return True
 
     def register(self, article_id: str, date: str | None, source: Source) -> bool:

@@ -40,6 +40,12 @@ def ray_cluster() -> Iterator[LocalCluster]:
 
 
 @pytest.fixture(scope="session")
+def pipeline_argv() -> Callable[..., list[str]]:
+    """How to start the console entry point (for a test that watches it run)."""
+    return pipeline_command
+
+
+@pytest.fixture(scope="session")
 def run_pipeline() -> Callable[..., subprocess.CompletedProcess[str]]:
     """The real console entry point in a subprocess (exit code and one-line errors)."""
 

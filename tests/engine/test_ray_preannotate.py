@@ -16,7 +16,6 @@ import pyarrow.compute as pc
 
 from pipeline.engine.local_cluster import free_port
 from pipeline.engine.storage import read_manifest, read_shards
-from tests.engine.conftest import pipeline_command
 
 
 def local_stats(table: pa.Table) -> Counter[str]:
@@ -61,46 +60,45 @@ def test_ray_run_equals_local_run_and_crosses_nodes(
 
 
 def actor_pids(cluster) -> list[int]:
-    """The annotating actors' processes of this cluster only (same process group as one of
-    its nodes: other users' Ray workers are never touched)."""
-    groups = {p.pid for p in cluster.processes}
+    """The annotating actors' processes of this cluster only: their environment holds the
+    cluster's token (other users' Ray workers are never touched)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes()
-            group = os.getpgid(int(entry.name))
-        except (OSError, ProcessLookupError):
+            environ = (entry / "environ").read_bytes()
+        except OSError:
             continue
-        if b"AnnotateBatches" in cmdline and group in groups:
+        if b"AnnotateBatches" in cmdline and cluster.token.encode() in environ:
             found.append(int(entry.name))
     return found
 
 
 def test_actor_killed_mid_run_job_completes_counted_once(
-    ray_cluster, corpus: Path, local_preannotated: pa.Table, tmp_path: Path
+    ray_cluster, corpus: Path, local_preannotated: pa.Table, pipeline_argv, tmp_path: Path
 ) -> None:
     out = tmp_path / "ray-killed"
-    command = pipeline_command(
+    command = pipeline_argv(
         "preannotate", str(corpus), "--out", str(out),
         "--engine", "ray", "--address", ray_cluster.address, "--actors", "2",
     )  # fmt: skip
     job = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ray_cluster.env()
     )
-    killed = None
+    killed: list[int] = []
     deadline = time.monotonic() + 240
-    while killed is None and time.monotonic() < deadline and job.poll() is None:
-        # once a first shard is written the actors are loaded and busy: kill one of them
+    while not killed and time.monotonic() < deadline and job.poll() is None:
+        # once a first shard is written the actors are loaded and at work: kill them all,
+        # so that every batch in flight is lost and must be run again
         if out.is_dir() and any(p.name.startswith("part-") for p in out.iterdir()):
-            pids = actor_pids(ray_cluster)
-            if pids:
-                killed = pids[0]
-                os.kill(killed, signal.SIGKILL)
-        time.sleep(0.2)
-    stdout, stderr = job.communicate(timeout=600)
-    assert killed is not None, "no actor was seen running"
+            killed = actor_pids(ray_cluster)
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.1)
+    _, stderr = job.communicate(timeout=600)
+    assert killed, "no actor was seen running"
     assert job.returncode == 0, stderr.decode()[-3000:]
     manifest = read_manifest(str(out))
     assert manifest["rows"] == 152
