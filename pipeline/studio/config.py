@@ -63,6 +63,8 @@ _PANEL = (
     "flex: 0 0 340px; position: sticky; top: 0; max-height: 100vh; overflow-y: auto; "
     "padding-left: 12px; border-left: 1px solid #ddd"
 )
+#: Room between lines for relation arcs and their role tags, so they do not cover words.
+_TEXT_CSS = ".lsf-richtext__line { line-height: 2.8; }"
 _CAPTION = "color: #666; font-size: 12px; margin: 0"
 
 
@@ -216,6 +218,8 @@ def render_config(tax: Taxonomy) -> str:
             "`pipeline studio config`; do not edit by hand. "
         )
     )
+    style = ET.SubElement(view, "Style")
+    style.text = _TEXT_CSS
     columns = ET.SubElement(view, "View", style=_COLUMNS)
     _article(columns)
     _panel(columns, tax)

@@ -100,6 +100,8 @@ def test_per_region_controls_show_only_for_their_region_type() -> None:
     assert relations.get("choice") == "single"
     (text,) = [el for el in root.iter("Text") if el.get("name") == cfg.TEXT]
     assert (text.get("granularity"), text.get("showLabels")) == ("word", "true")
+    (style,) = root.iter("Style")
+    assert "line-height" in (style.text or "")  # room for relation arcs between lines
     captions = [h.get("value") for h in root.iter("Header")]
     assert captions.index("Title") + 1 == captions.index("$title")
     assert captions.index("$date") - 1 == next(
