@@ -257,7 +257,7 @@ def render(
         f"- Human-verified records: {verified} of {total} ({_pct(verified, total)}).",
         f"- Labels in human-verified records: {stats['verified_labels']} of "
         f"{stats['total_labels']} ({_pct(stats['verified_labels'], stats['total_labels'])}); "
-        f"labels whose source is an annotator: {stats['human_sourced_labels']}.",
+        f"labels whose source is an annotator or a reviewer: {stats['human_sourced_labels']}.",
         "- Gold policy: a reviewer's answer first (never one by an annotator of the same "
         "article); else a ground-truth annotation; else each annotator's latest submitted, "
         "non-cancelled annotation votes and the merge strategy keeps a label (with one "

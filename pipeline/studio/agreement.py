@@ -334,6 +334,9 @@ def reliability_table(report: Reliability) -> dict[str, str]:
     rows = {
         "articles with 2+ voters": str(report.articles),
         "annotator pairs compared": str(report.pairs),
+        "articles where the voters disagree": str(
+            sum(score < 1.0 for score in report.documents.values())
+        ),
     }
     for label, row in report.label_rows().items():
         rows[f"{label}"] = (

@@ -14,8 +14,8 @@ flagged unusable, the review project gets one task:
   entities, times with their value, events with mode, flags and arguments, and the
   unusable flag;
 - ``meta``: the article id, where it came from, the voters' user ids (a review by one of
-  them is refused by the release: nobody settles their own work), the reason and the
-  strategy.
+  them is refused by the release, and counted here: nobody settles their own work; Label
+  Studio Community cannot hide a task from some users), the reason and the strategy.
 
 Building it again adds tasks only for articles not in review yet: the review project is
 listed first, like the push does.
@@ -52,6 +52,8 @@ class ReviewStats:
     flagged: int = 0
     created: int = 0
     already_in_review: int = 0
+    reviewed: int = 0
+    own_work: int = 0
 
     def as_counts(self) -> dict[str, int]:
         return {
@@ -62,6 +64,8 @@ class ReviewStats:
             "flagged unusable by an annotator": self.flagged,
             "review tasks created": self.created,
             "already in review (left alone)": self.already_in_review,
+            "reviews submitted": self.reviewed,
+            "reviews by an annotator of the article (refused at the cut)": self.own_work,
         }
 
 
@@ -191,6 +195,18 @@ def prefill(studio: Studio, project: dict[str, Any], strategy: Strategy) -> dict
     return studio.project(project["id"])
 
 
+def count_reviews(
+    tasks: Iterable[tuple[dict[str, Any], list[Annotation]]], stats: ReviewStats
+) -> None:
+    """Count the submitted reviews, and those whose author is one of the article's
+    annotators (recorded in the task's meta): the release refuses them."""
+    for task, rows in tasks:
+        annotators = set((task.get("meta") or {}).get("annotators") or [])
+        for review in voters(rows):
+            stats.reviewed += 1
+            stats.own_work += review.annotator_id in annotators
+
+
 def build_review(
     studio: Studio, project_title: str, config: ReviewConfig, batch_size: int
 ) -> tuple[dict[str, Any], ReviewStats]:
@@ -203,6 +219,9 @@ def build_review(
     known, _, _ = existing_tasks(studio, review["id"])
     users = studio.users()
     stats = ReviewStats()
+    count_reviews(
+        ((task, task_rows(task, users)) for task in annotated_tasks(studio, review["id"])), stats
+    )
     todo = review_tasks(
         ((task, task_rows(task, users)) for task in annotated_tasks(studio, source["id"])),
         set(known),

@@ -17,6 +17,7 @@ from pipeline.studio.agreement import (
     Units,
     document_agreement,
     reliability,
+    reliability_table,
 )
 
 TEXT = "Le 5 mars, Macron a expulsé Scholz de Berlin."
@@ -154,6 +155,11 @@ def test_partial_overlap_counts_a_shorter_span() -> None:
     row = report.label_rows()["PER"]
     assert (row["exact_f1"], row["partial_f1"]) == (0.0, 1.0)
     assert report.documents["a2"] == 0.0
+    # PER or not over the two spans: (PER, none), (none, PER): alpha 1 - 3 * 4 / 8 = -0.5,
+    # kappa (0 - 0.5) / (1 - 0.5) = -1
+    table = reliability_table(report)
+    assert table["articles where the voters disagree"] == "1"
+    assert table["PER"] == "F1 exact 0.000, partial 1.000, alpha -0.500, kappa -1.000 (1 docs)"
 
 
 def test_document_agreement_is_one_only_when_everything_matches() -> None:

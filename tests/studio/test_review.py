@@ -257,6 +257,8 @@ def test_the_reviewers_choice_wins_in_the_next_release(
     # carol settles Berlin as LOC (alice's version); alice "reviews" her own article
     take(f"annotator:{ids['alice']}")(carol, tasks[r0.id])
     take(f"annotator:{ids['alice']}")(alice, tasks[r1.id])
+    _, counted = build_review(studio, PROJECT, ReviewConfig.from_params(), batch_size=1000)
+    assert (counted.reviewed, counted.own_work, counted.created) == (2, 1, 0)
     snapshot, reviews = tmp_path / "snapshot.parquet", tmp_path / "reviews.parquet"
     write_records(snapshot, full_rows(studio, scene["pid"], PullStats()), Annotation)
     write_records(reviews, full_rows(studio, review["id"], PullStats()), Annotation)
