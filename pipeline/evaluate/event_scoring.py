@@ -35,6 +35,10 @@ FLAGS = ("negated", "hypothetical")
 
 @dataclass(frozen=True)
 class PredictedArgument:
+    """A system's argument as the scorer needs it: span, whether it links to an entity or
+    time id, and a date's normalised value (a schema ``Argument`` carries the id, not the
+    value)."""
+
     role: str
     start: int
     end: int
@@ -44,6 +48,9 @@ class PredictedArgument:
 
 @dataclass(frozen=True)
 class PredictedEvent:
+    """A system's event as the scorer needs it (both the pipeline's events and the
+    baseline's become these)."""
+
     start: int
     end: int
     type: str
@@ -66,6 +73,8 @@ class Prediction:
 
 @dataclass
 class Ratio:
+    """An accuracy as its two counts."""
+
     correct: int = 0
     total: int = 0
 
