@@ -382,3 +382,39 @@ def test_pull_warnings_of_counted_annotations_reach_the_card(base_release, tmp_p
     assert base_release.result.manifest["stats"]["pull_dropped_values"] == 0
     card = (base_release.folder / "README.md").read_text(encoding="utf-8")
     assert "relation without exactly one role, a span off the text), in the annotations" in card
+def _release_rows(folder: Path, columns: list[str]) -> dict[str, dict]:
+    rows = [r for p in sorted(folder.glob("data/*.parquet")) for r in pq.read_table(p).to_pylist()]
+    return {r["id"]: {c: r[c] for c in columns} for r in rows}
+
+
+def test_metadata_columns_carry_the_author(tmp_path, rb) -> None:
+    arts = [replace(rb.make_article(i), author="Anne Roy" if i else None) for i in range(12)]
+    pre = tmp_path / "pre.parquet"
+    write_records(pre, arts, PreannotatedArticle)
+    result = cut("1.0.0", pre, None, tmp_path / "releases")
+    card = result.folder.joinpath("README.md").read_text("utf-8")
+    assert "  - name: outlet\n    dtype: string\n  - name: author\n    dtype: string\n" in card
+    rows = _release_rows(result.folder, ["title", "outlet", "author", "url"])
+    assert rows["a000"] == {
+        "title": "Titre 0",
+        "outlet": "Le Test",
+        "author": None,
+        "url": "https://example.org/0",
+    }
+    assert {rows[a.id]["author"] for a in arts[1:]} == {"Anne Roy"}
+
+
+def test_a_cut_reads_preannotated_files_of_schema_1_1(tmp_path, rb) -> None:
+    """A pre-annotated file written before ``author`` existed cuts, its authors empty."""
+    arts = [rb.make_article(i) for i in range(12)]
+    current = tmp_path / "current.parquet"
+    write_records(current, arts, PreannotatedArticle)
+    table = pq.read_table(current).drop_columns(["author"])
+    meta = {**table.schema.metadata, b"pipeline.schema_version": b"1.1.0"}
+    old = tmp_path / "old.parquet"
+    pq.write_table(table.replace_schema_metadata(meta), old)
+    result = cut("1.0.0", old, None, tmp_path / "releases")
+    rows = _release_rows(result.folder, ["author", "outlet"])
+    assert len(rows) == sum(result.stats.records.values()) == 12
+    assert {(r["author"], r["outlet"]) for r in rows.values()} == {(None, "Le Test")}
+    verify(result.folder)

@@ -312,10 +312,10 @@ def test_normalize_batch_went_on(normalized: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------- later stages' inputs
-def _other_version(src: Path, dst: Path) -> None:
+def _other_version(src: Path, dst: Path, version: bytes = b"0.9.0") -> None:
     table = pq.read_table(src)
     meta = dict(table.schema.metadata)
-    meta[b"pipeline.schema_version"] = b"0.9.0"
+    meta[b"pipeline.schema_version"] = version
     pq.write_table(table.replace_schema_metadata(meta), dst)
 
 
@@ -331,6 +331,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, rel) -> dict[str, Path]:
     write_records(plain, [Article(**{k: getattr(a, k) for k in fields}) for a in arts], Article)
     _other_version(plain, root / "articles-v0.9.parquet")
     _other_version(pre, root / "preannotated-v0.9.parquet")
+    _other_version(pre, root / "preannotated-v1.3.parquet", b"1.3.0")  # a newer minor
     (root / "not-parquet.parquet").write_text("id,text\n1,bonjour\n", encoding="utf-8")
     return {"root": root, "pre": pre, "articles": plain, "arts": arts}  # type: ignore[dict-item]
 
@@ -347,6 +348,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory, rel) -> dict[str, Path]:
         ("pre-annotated from another schema version",
          ["release", "cut", "1.0.0", "--preannotated", "preannotated-v0.9.parquet"],
          "written with schema version 0.9.0"),
+        ("pre-annotated from a newer minor schema version",
+         ["release", "cut", "1.0.0", "--preannotated", "preannotated-v1.3.parquet"],
+         f"written with schema version 1.3.0, this pipeline reads {SCHEMA_VERSION}"),
         ("missing input file", ["release", "cut", "1.0.0", "--preannotated", "nowhere.parquet"],
          "no such file"),
         ("push of a file from another schema version",
