@@ -137,14 +137,15 @@ def _adjudication(figures: dict[str, Any] | None, rules: dict[str, int], total: 
     def num(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.3f}"
 
-    single = rules.get("single_annotator", 0) + rules.get("ground_truth", 0)
+    single, truth = rules.get("single_annotator", 0), rules.get("ground_truth", 0)
     lines = [
         "",
         f"- Records settled by a reviewer: {rules.get('reviewed', 0)} "
         f"({_pct(rules.get('reviewed', 0), total)}); adjudicated by the merge strategy "
         f"`{figures['merge_strategy']}`: {rules.get('merged', 0)} "
         f"({_pct(rules.get('merged', 0), total)}); single-annotated: {single} "
-        f"({_pct(single, total)}). Reviews refused because the reviewer annotated the "
+        f"({_pct(single, total)}); an annotation flagged ground truth: {truth} "
+        f"({_pct(truth, total)}). Reviews refused because the reviewer annotated the "
         f"article: {figures['refused_own_reviews']}.",
     ]
     agree = figures["agreement"]
