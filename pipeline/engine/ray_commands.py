@@ -5,22 +5,37 @@ Thin, like the commands: the engine modules return values; this prints them.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from pipeline.console import err_console, error_line, summary_table
 from pipeline.engine.config import EngineConfig
+from pipeline.engine.storage import iter_shards, row_groups
 from pipeline.errors import PipelineError
-from pipeline.io import write_jsonl_records
+from pipeline.io import write_jsonl_records, write_tables
 from pipeline.normalize.config import NormalizeConfig
 from pipeline.params import load_params
+from pipeline.schema import PreannotatedArticle
 
 
 def preannotate_ray(articles: str, out: str, engine: EngineConfig) -> None:
-    """``pipeline preannotate --engine ray``: shards and a manifest in folder ``out``."""
+    """``pipeline preannotate --engine ray``: shards and a manifest in folder ``out``; for a
+    local ``.parquet`` path (as dvc.yaml names it), the shards are merged into that one
+    file, in input order (the local engine's file, byte for byte)."""
     from pipeline.engine.ray_preannotate import preannotate_on_ray
 
     row_group_size = int(load_params("preannotate")["row_group_size"])
-    run, manifest = preannotate_on_ray(articles, out, engine, row_group_size)
+    if "://" in out or not out.endswith(".parquet"):
+        run, manifest = preannotate_on_ray(articles, out, engine, row_group_size)
+    else:
+        target = Path(out)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(
+            prefix=f".{target.name}.shards-", dir=target.parent
+        ) as tmp:
+            run, manifest = preannotate_on_ray(articles, tmp, engine, row_group_size)
+            groups = row_groups(iter_shards(tmp), row_group_size)
+            write_tables(target, groups, PreannotatedArticle, row_group_size)
     if len(run.versions) > 1:  # actors built from different code or params
         raise PipelineError(f"{out}: workers disagree on the model version: {run.versions}")
     for problem in run.problems:

@@ -32,6 +32,7 @@ import ray
 
 from pipeline.engine.config import EngineConfig
 from pipeline.engine.session import ray_session
+from pipeline.engine.storage import row_groups
 from pipeline.io import RawInput, iter_input_files, read_inputs, write_tables
 from pipeline.minhash import band_keys, lsh_bands, minhash_bytes, pairs_of_keys
 from pipeline.normalize.command import GROUP_COLUMNS
@@ -223,16 +224,14 @@ def normalize_on_ray(
             for index, ref in enumerate(block_refs[len(near) :]):
                 grouper.blocks[True][index].append(ref)
         run.groups = grouper.finish()
-        write_tables(out, _grouped(tables, grouper, run.counts), Article, config.row_group_size)
+        grouped = row_groups(_grouped(tables, grouper, run.counts), config.row_group_size)
+        write_tables(out, grouped, Article, config.row_group_size)
     return run
 
 
 def _grouped(tables: list[Any], grouper: BandedGrouper, counts: Counter[str]) -> Iterator[pa.Table]:
-    """The kept articles, batch by batch, with their group columns filled in, cut into
-    tables of one row group each (as the local engine writes them)."""
+    """The kept articles, batch by batch, with their group columns filled in."""
     schema = arrow_schema(Article)
-    size = grouper.config.row_group_size
-    pending: list[pa.Table] = []
     for ref, mask in zip(tables, grouper.masks, strict=True):
         table = ray.get(ref).filter(pa.array(mask, type=pa.bool_()))
         columns = grouper.links(table.column("id").to_pylist())
@@ -243,12 +242,4 @@ def _grouped(tables: list[Any], grouper: BandedGrouper, counts: Counter[str]) ->
             )
         counts["dated"] += table.num_rows - table.column("date").null_count
         counts["language flagged"] += pc.sum(table.column("language_flag")).as_py() or 0
-        pending.append(table)
-        merged = pa.concat_tables(pending)
-        while merged.num_rows >= size:
-            yield merged.slice(0, size)
-            merged = merged.slice(size)
-        pending = [merged]
-    rest = pa.concat_tables(pending) if pending else None
-    if rest is not None and rest.num_rows:
-        yield rest
+        yield table

@@ -115,6 +115,9 @@ def preannotate_on_ray(
         prepare_folder(out)
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
+        # batches come back in input order: the manifest lists shards in that order, so a
+        # merged file has the local engine's row order
+        context.execution_options.preserve_order = True
         # one block per batch (a streaming split, no shuffle), so that batches spread over
         # the actors even when the input is one row group
         blocks = ray.data.read_parquet(source).repartition(
@@ -136,7 +139,7 @@ def preannotate_on_ray(
         "schema_version": SCHEMA_VERSION,
         "versions": sorted(run.versions),
         "rows": sum(run.shards.values()),
-        "shards": [{"path": name, "rows": rows} for name, rows in sorted(run.shards.items())],
+        "shards": [{"path": name, "rows": rows} for name, rows in run.shards.items()],
         "stats": dict(sorted(run.stats.items())),
         "nodes": sorted(run.nodes),  # the Ray nodes whose actors ran batches
     }

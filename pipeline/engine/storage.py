@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,29 @@ def read_manifest(uri: str) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise PipelineError(f"{uri}: no {MANIFEST} (not a finished shard folder)") from exc
     return manifest
+
+
+def iter_shards(uri: str) -> Iterator[pa.Table]:
+    """The row groups of the shards the manifest lists, in its order (streaming)."""
+    fs, root = filesystem(uri)
+    for shard in read_manifest(uri)["shards"]:
+        with fs.open_input_file(f"{root}/{shard['path']}") as fh:
+            parquet = pq.ParquetFile(fh, pre_buffer=False)
+            for index in range(parquet.num_row_groups):
+                yield parquet.read_row_group(index)
+
+
+def row_groups(tables: Iterable[pa.Table], size: int) -> Iterator[pa.Table]:
+    """The rows of ``tables`` recut into tables of ``size`` rows (the last one shorter): the
+    row groups a single-process writer would have made of the same rows."""
+    pending: pa.Table | None = None
+    for table in tables:
+        pending = table if pending is None else pa.concat_tables([pending, table])
+        while pending.num_rows >= size:
+            yield pending.slice(0, size)
+            pending = pending.slice(size)
+    if pending is not None and pending.num_rows:
+        yield pending
 
 
 def read_shards(uri: str) -> pa.Table:

@@ -79,9 +79,16 @@ def corpus(corpus_inputs: Path, run_pipeline) -> Path:
 
 
 @pytest.fixture(scope="session")
-def local_preannotated(corpus: Path, run_pipeline) -> pa.Table:
-    """The corpus pre-annotated by the local engine, ordered by id."""
+def local_run(corpus: Path, run_pipeline) -> subprocess.CompletedProcess[str]:
+    """The corpus pre-annotated by the local engine (its file: ``local-preannotated.parquet``
+    beside the corpus)."""
     out = corpus.parent / "local-preannotated.parquet"
     done = run_pipeline("preannotate", str(corpus), "--out", str(out), "--engine", "local")
     assert done.returncode == 0, done.stderr
-    return pq.read_table(out).sort_by("id")
+    return done
+
+
+@pytest.fixture(scope="session")
+def local_preannotated(corpus: Path, local_run) -> pa.Table:
+    """The local engine's output rows, ordered by id."""
+    return pq.read_table(corpus.parent / "local-preannotated.parquet").sort_by("id")
