@@ -33,8 +33,8 @@ def preannotate(
     ] = None,
 ) -> None:
     """Add entities, time expressions and typed events to every article (streaming)."""
-    from pipeline.annotate.run import chain_version
-    from pipeline.annotate.run import preannotate as run
+    from pipeline.annotate.core import chain_version
+    from pipeline.annotate.core import preannotate as run
 
     params = load_params("preannotate")
     total = count_records(articles, Article)

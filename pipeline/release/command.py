@@ -97,8 +97,8 @@ def list_command(releases_dir: ReleasesDirOpt = Path("releases")) -> None:
         total = sum(records.values())
         splits = ", ".join(f"{s} {n}" for s, n in records.items())
         line = f"v{store.vstr(version)}\t{total} records ({splits})\t{verified} verified"
-        if manifest.get("notes"):
-            line += f"\t{manifest['notes'].splitlines()[0]}"
+        if notes := manifest.get("notes"):
+            line += f"\t{notes.splitlines()[0]}"
         out_console.print(line, highlight=False, soft_wrap=True)
 
 

@@ -1,7 +1,7 @@
 """``release cut``: read the inputs, run the core, write the release aside, publish it.
 
 This module owns the cut's I/O (through ``pipeline.io``) and its order of steps; the
-decisions live in ``gold``, ``split`` and ``build``. Two passes over the pre-annotated file:
+decisions live in ``gold``, ``split`` and ``core``. Two passes over the pre-annotated file:
 the first reads ids, stories and the MinHash normalize stored (not the texts), to plan the
 splits; the second streams the records into the per-split shard writers. Nothing holds the
 whole release in memory: the plan keeps a few hundred bytes per record, the second pass a
@@ -43,8 +43,8 @@ from pipeline.minhash import MinhashConfig
 from pipeline.params import load_params
 from pipeline.release import card as card_mod
 from pipeline.release import store
-from pipeline.release.build import INPUT_COLUMNS, CutStats, release_batch
 from pipeline.release.changes import diff_releases, first_release
+from pipeline.release.core import INPUT_COLUMNS, CutStats, release_batch
 from pipeline.release.features import release_features, release_schema
 from pipeline.release.gold import Gold, resolve
 from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
@@ -55,7 +55,13 @@ from pipeline.release.split import (
     signature_rows,
     story_ids,
 )
-from pipeline.schema import SCHEMA_VERSION, Annotation, PreannotatedArticle
+from pipeline.schema import (
+    SCHEMA_VERSION,
+    Annotation,
+    FileEntry,
+    PreannotatedArticle,
+    ReleaseManifest,
+)
 from pipeline.schema import ReleaseRecord as Record
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
@@ -66,7 +72,7 @@ class CutResult:
 
     folder: Path
     stats: CutStats
-    manifest: dict[str, Any]
+    manifest: ReleaseManifest
     orphan_annotations: int
     #: wall-clock seconds per step (reported, never written into the release)
     timings: dict[str, float]
@@ -300,7 +306,8 @@ def cut(
                 "left out)"
             )
         manifest = _manifest(version, previous, tax, params, plan, stats, written, inputs)
-        manifest.update(notes=notes or None, date=date, verified_only=verified_only)
+        manifest["notes"], manifest["date"] = notes or None, date
+        manifest["verified_only"] = verified_only
         features = release_features(tax)
         data = card_mod.card_data(
             features,
@@ -356,7 +363,7 @@ class _Clock:
         self._last = now
 
 
-def _file_entry(path: Path, rows: int | None) -> dict[str, Any]:
+def _file_entry(path: Path, rows: int | None) -> FileEntry:
     return {"bytes": path.stat().st_size, "rows": rows, "sha256": file_sha256(path)}
 
 
@@ -369,7 +376,7 @@ def _manifest(
     stats: CutStats,
     written: dict[str, dict[str, Any]],
     inputs: dict[str, Any],
-) -> dict[str, Any]:
+) -> ReleaseManifest:
     files = {name: entry for info in written.values() for name, entry in info["entries"].items()}
     return {
         "version": store.vstr(version),

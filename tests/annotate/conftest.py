@@ -40,7 +40,7 @@ def seed_articles(seeds_dir: Path) -> list[PreannotatedArticle]:
 
 @pytest.fixture(scope="session")
 def seed_results(linguistic, seed_articles) -> dict[str, PreannotatedArticle]:
-    from pipeline.annotate.run import preannotate
+    from pipeline.annotate.core import preannotate
     from pipeline.annotate.times import TimeAnnotator
 
     stats: Counter[str] = Counter()
