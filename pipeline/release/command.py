@@ -43,10 +43,20 @@ def cut_command(
     releases_dir: ReleasesDirOpt = Path("releases"),
 ) -> None:
     """Cut releases/vX.Y.Z: gold resolution, story splits, Parquet shards, card, manifest."""
+    from pipeline.release.config import ReleaseConfig
     from pipeline.release.cut import cut
 
+    config = ReleaseConfig.from_params()
     result = cut(
-        version, preannotated, annotations, releases_dir, notes, verified_only, agreement, date
+        version,
+        preannotated,
+        annotations,
+        releases_dir,
+        notes,
+        verified_only,
+        agreement,
+        date,
+        config,
     )
     stats = result.stats
     counts: dict[str, object] = {

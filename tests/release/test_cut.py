@@ -238,6 +238,8 @@ def test_shards_are_capped_and_row_groups_sized(base_release, tmp_path, monkeypa
 
     params = yaml.safe_load(Path("params.yaml").read_text(encoding="utf-8"))
     params["release"].update(row_group_size=4, max_shard_bytes=20_000)
+    # relative paths in a params file are relative to its folder: this copy is elsewhere
+    params["preannotate"]["taxonomy"] = str(Path(params["preannotate"]["taxonomy"]).resolve())
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump(params), encoding="utf-8")
     monkeypatch.setenv("PIPELINE_PARAMS", str(path))
