@@ -101,7 +101,7 @@ def _run_ours(n: int, n_process: int) -> dict[str, object]:
     from collections import Counter
 
     from pipeline.annotate.command import build_annotators
-    from pipeline.annotate.run import preannotate
+    from pipeline.annotate.core import preannotate
     from pipeline.io import write_records
     from pipeline.params import load_params
     from pipeline.schema import PreannotatedArticle, bare_article

@@ -65,19 +65,15 @@ def _root() -> None:
     """
 
 
-eval_app = typer.Typer(
-    help="Measure annotation quality against gold data, next to a baseline row.",
-    no_args_is_help=True,
-)
+# Registration, one line per command: a group (its ``*_app`` in the stage's command.py) with
+# ``app.add_typer``, a single command with ``app.command()``.
+from pipeline.evaluate.command import eval_app  # noqa: E402
+
 app.add_typer(eval_app, name="eval")
 
 from pipeline.studio.command import studio_app  # noqa: E402
 
 app.add_typer(studio_app, name="studio")
-
-from pipeline.evaluate.dates import eval_dates  # noqa: E402
-
-eval_app.command("dates")(eval_dates)
 
 from pipeline.release.command import release_app  # noqa: E402
 
@@ -88,14 +84,9 @@ from pipeline.normalize.command import normalize  # noqa: E402
 app.command()(normalize)
 
 from pipeline.annotate.command import preannotate  # noqa: E402
-from pipeline.evaluate.entities import eval_entities  # noqa: E402
 
 app.command()(preannotate)
-eval_app.command("entities")(eval_entities)
 
-from pipeline.evaluate.events import eval_events  # noqa: E402
-
-eval_app.command("events")(eval_events)
 from pipeline.train.command import train  # noqa: E402
 
 app.command()(train)

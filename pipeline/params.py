@@ -40,3 +40,19 @@ def load_params(section: str, path: Path | None = None) -> dict[str, Any]:
         raise PipelineError(f"{path}: missing section '{section}'")
     section_params: dict[str, Any] = data[section]
     return section_params
+
+
+def params_relative(value: str | Path) -> Path:
+    """A path written in the params file: relative to that file's folder (absolute: as is)."""
+    path = Path(value)
+    return path if path.is_absolute() else params_path().resolve().parent / path
+
+
+def taxonomy_path() -> Path:
+    """The one taxonomy file of every stage, ``preannotate.taxonomy``: pre-annotation labels
+    with it, the studio renders its labeling config and instructions from it, and the release
+    builds its ClassLabels from it, so the three can never run on different label sets."""
+    value = load_params("preannotate").get("taxonomy")
+    if not value:
+        raise PipelineError(f"{params_path()}: preannotate.taxonomy is not set")
+    return params_relative(value)

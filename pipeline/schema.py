@@ -15,7 +15,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, NotRequired, TypedDict, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import pyarrow as pa
 
@@ -231,6 +231,55 @@ class ReleaseRecord:
     verified: bool
     annotators: list[str]
     model_version: str | None
+
+
+class FileEntry(TypedDict):
+    """One file of a release in its manifest: size, rows (None for the card), checksum."""
+
+    bytes: int
+    rows: int | None
+    sha256: str
+
+
+class SplitEntry(TypedDict):
+    """One split of a release in its manifest."""
+
+    records: int
+    stories: int
+    files: list[str]
+
+
+class ReleaseManifest(TypedDict):
+    """``manifest.json`` of a release: what was cut from what, with which settings, and the
+    checksum of every file. Written by ``release.cut``, read by the card, the changelog,
+    ``verify``, ``list``, ``publish`` and the reader; a JSON object, typed here so that a
+    key read anywhere is checked against the one written."""
+
+    version: str
+    previous: str | None
+    schema_version: str
+    record_type: str
+    #: ``version`` and ``fingerprint`` of the taxonomy the labels follow
+    taxonomy: dict[str, str]
+    #: per input (``preannotated``, ``annotations``, ``reviews``, ``agreement``): name, sha256, rows
+    inputs: dict[str, dict[str, Any] | None]
+    #: the ``release`` section of params.yaml, as used
+    params: dict[str, Any]
+    split_names: NotRequired[list[str]]  # absent from early releases: ``splits`` order then
+    splits: dict[str, SplitEntry]
+    #: the near-duplicate check: threshold, num_perm, shingle_size, pairs, merged stories...
+    split_check: dict[str, Any]
+    #: ``CutStats.as_dict()``
+    stats: dict[str, Any]
+    #: file path in the release folder → its entry (the manifest itself excepted)
+    files: dict[str, FileEntry]
+    notes: NotRequired[str | None]
+    date: NotRequired[str | None]
+    verified_only: NotRequired[bool]
+    #: figures against the previous release (or the first release's totals)
+    changes: NotRequired[dict[str, Any]]
+    #: who settled the human labels: merge strategy, rule counts, agreement per label
+    adjudication: NotRequired[dict[str, Any]]
 
 
 # ------------------------------------------------------------------ derived structures

@@ -40,8 +40,8 @@ def preannotate(
     With --engine ray, ARTICLES may be a pyarrow URI and --out names a folder (or URI) that
     receives Parquet shards and a manifest.json.
     """
+    from pipeline.annotate.core import chain_version
     from pipeline.annotate.registry import load_chain
-    from pipeline.annotate.run import chain_version
 
     engine_config = EngineConfig.from_params().with_options(engine, address, actors)
     if engine_config.engine == "ray":
@@ -50,7 +50,7 @@ def preannotate(
         preannotate_ray(articles, out, engine_config)
         return
     source, target = Path(articles), Path(out)
-    from pipeline.annotate.run import preannotate as run
+    from pipeline.annotate.core import preannotate as run
 
     total = count_records(source, Article)
     annotators, taxonomy_version, config = load_chain(n_process)

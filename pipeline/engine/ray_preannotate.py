@@ -2,7 +2,7 @@
 
 Ray Data reads the articles (a local path or any pyarrow URI) in batches; each actor builds
 the annotator chain once, through the same ``build_annotators`` the local command uses (the
-spaCy load, 5-7 s, is paid once per actor, not per batch), runs ``annotate.run.preannotate``
+spaCy load, 5-7 s, is paid once per actor, not per batch), runs ``annotate.core.preannotate``
 on a batch, and writes the batch as one Parquet shard. What a batch yields goes back to the
 driver as a value (one small row: shard, rows, counts, problems, where it ran), and the
 driver alone merges the values and writes the manifest. There is no shared counter: a task
@@ -39,7 +39,7 @@ class AnnotateBatches:
 
     def __init__(self, out: str, row_group_size: int) -> None:
         from pipeline.annotate.command import build_annotators
-        from pipeline.annotate.run import chain_version
+        from pipeline.annotate.core import chain_version
 
         self.annotators, self.taxonomy_version = build_annotators(1)
         self.model_version = chain_version(self.annotators)
@@ -51,7 +51,7 @@ class AnnotateBatches:
         """Annotate a batch of articles, write it as a shard, return what it counted."""
         import ray
 
-        from pipeline.annotate.run import preannotate
+        from pipeline.annotate.core import preannotate
 
         articles = [from_row(Article, row) for row in batch.to_pylist()]
         stats: Counter[str] = Counter()

@@ -61,9 +61,7 @@ def story_hashes(tokens: list[str], min_chars: int, stem_chars: int) -> list[int
     return [xxhash.xxh32_intdigest(s.encode()) for s in stems if not s.isdigit()]
 
 
-def article_signatures(
-    text: str, config: NormalizeConfig
-) -> tuple[NDArray[Any], NDArray[Any]]:
+def article_signatures(text: str, config: NormalizeConfig) -> tuple[NDArray[Any], NDArray[Any]]:
     """A text's near-duplicate and story MinHash rows (one tokenization for both): what a
     Ray worker computes per article and the local ``Grouper`` computes on ``add``."""
     tokens = words(text)

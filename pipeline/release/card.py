@@ -9,9 +9,17 @@ network, this check does not.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from string import Template
 from typing import Any
 
 from pipeline.errors import PipelineError
+from pipeline.schema import ReleaseManifest, SplitEntry
+
+#: the card's body, beside this module
+TEMPLATE = "card_template.md"
 
 SIZE_CATEGORIES = [
     (1_000, "n<1K"),
@@ -129,237 +137,200 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f} %" if whole else "n/a"
 
 
-def _adjudication(figures: dict[str, Any] | None, rules: dict[str, int], total: int) -> list[str]:
-    """Who decided the human labels, and agreement per label (``release.adjudication``)."""
-    if not figures:
-        return []
-
-    def num(value: float | None) -> str:
-        return "n/a" if value is None else f"{value:.3f}"
-
-    single, truth = rules.get("single_annotator", 0), rules.get("ground_truth", 0)
-    lines = [
-        "",
-        f"- Records settled by a reviewer: {rules.get('reviewed', 0)} "
-        f"({_pct(rules.get('reviewed', 0), total)}); adjudicated by the merge strategy "
-        f"`{figures['merge_strategy']}`: {rules.get('merged', 0)} "
-        f"({_pct(rules.get('merged', 0), total)}); single-annotated: {single} "
-        f"({_pct(single, total)}); an annotation flagged ground truth: {truth} "
-        f"({_pct(truth, total)}). Reviews refused because the reviewer annotated the "
-        f"article: {figures['refused_own_reviews']}.",
-    ]
-    agree = figures["agreement"]
-    if not agree["articles_with_2plus_voters"]:
-        return lines
-    lines += [
-        "",
-        f"Agreement per label over {agree['articles_with_2plus_voters']} articles with two or "
-        "more annotators: span F1 (exact offsets, and one-to-one overlap), Krippendorff's "
-        "alpha (nominal) and Cohen's kappa of the label against the others over the union of "
-        "marked spans (n/a: undefined).",
-        "",
-        "| label | F1 exact | F1 overlap | alpha | kappa | articles |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for label, row in agree["labels"].items():
-        lines.append(
-            f"| {label} | {num(row['exact_f1'])} | {num(row['partial_f1'])} | "
-            f"{num(row['alpha'])} | {num(row['kappa'])} | {row['documents']} |"
-        )
-    lines += ["", "| measure | units | observed | alpha | kappa |", "|---|---:|---:|---:|---:|"]
-    for name, row in agree["measures"].items():
-        cell = name.replace("|", "\\|")  # a pipe would end the Markdown cell
-        lines.append(
-            f"| {cell} | {row['units']} | {num(row['observed'])} | {num(row['alpha'])} | "
-            f"{num(row['kappa'])} |"
-        )
-    return lines
-
-
 def render(
     version: str,
     data: Any,
     features: Any,
-    manifest: dict[str, Any],
+    manifest: ReleaseManifest,
     agreement: dict[str, Any] | None,
 ) -> str:
-    """The whole ``README.md``: front matter + body, deterministic for the same inputs."""
+    """The whole ``README.md``: front matter + body, deterministic for the same inputs.
+
+    The body's prose lives in ``card_template.md``; the functions below compute what fills
+    its slots (tables, figures, and the sentences that appear only in some releases, each
+    beginning with its own line break so that an absent one leaves no empty line)."""
     stats, params, plan = manifest["stats"], manifest["params"], manifest["split_check"]
     splits = manifest["splits"]
     total = sum(s["records"] for s in splits.values())
     verified = sum(stats["verified_records"].values())
-    pretty = data.pretty_name
-    first = next((n for n, s in splits.items() if s["records"]), "train")
-    lines = [
-        f"# {pretty} — v{version}",
-        "",
-        "French news articles with named entities (PER, ORG, LOC, MISC), time expressions "
-        "(DATE, TIME, with ISO values resolved against the article date) and typed events "
-        "(PLOVER types with trigger, mode and arguments). Labels are machine pre-annotations "
-        "corrected by human annotators where they were reviewed; every record says whether "
-        "it was human-verified and every label names its source (annotator or model).",
-        "",
-        "Offsets are `[start, end)` in Python characters over `text`: "
-        "`text[start:end] == span.text` holds for every span of the release.",
-        "",
-        "## Loading",
-        "",
-        "```python",
-        "from datasets import load_dataset",
-        "",
-        f'ds = load_dataset("path/to/releases/v{version}")  # or a Hub id, revision="v{version}"',
-        f'labels = ds["{first}"].features["entities"].feature["label"]',
-        f'record = ds["{first}"][0]',
-        'print([(e["text"], labels.int2str(e["label"])) for e in record["entities"]])',
-        "```",
-        "",
-        "`entities[].label`, `times[].label` and `events[].type` are `ClassLabel`s; "
-        "`int2str` gives their names.",
-        "",
-        "## Splits",
-        "",
-        "| split | records | stories | human-verified | files |",
-        "|---|---:|---:|---:|---:|",
-    ]
+    body = _template().substitute(
+        pretty=data.pretty_name,
+        version=version,
+        first=next((n for n, s in splits.items() if s["records"]), "train"),
+        **_split_slots(splits, stats, params, total, verified),
+        **_label_slots(list(splits), stats),
+        **_verification_slots(manifest, stats),
+        agreement=_agreement(stats["agreement"], agreement)
+        + _adjudication(manifest.get("adjudication"), stats["gold_rules"], total),
+        **_leakage_slots(plan),
+        taxonomy_version=manifest["taxonomy"]["version"],
+        taxonomy_fingerprint=manifest["taxonomy"]["fingerprint"],
+        schema_version=manifest["schema_version"],
+        model_versions=", ".join(f"`{k}` {v}" for k, v in stats["model_versions"].items()),
+        taxonomy_versions=", ".join(f"{k} {v}" for k, v in stats["taxonomy_versions"].items()),
+        dropped=_dropped(stats["dropped_labels"]),
+        sources_and_licences=str(params["sources_and_licences"]),
+        outlet_rows=_lines(
+            f"| {k} | {v} |" for k, v in sorted(stats["outlets"].items(), key=lambda kv: -kv[1])
+        ),
+        license=data.license,
+        input_rows=_lines(
+            f"| {name} (`{info['name']}`) | `{info['sha256']}` | {info['rows']} |"
+            for name, info in manifest["inputs"].items()
+            if info
+        ),
+        notes=f"\n\n## Notes\n\n{notes.strip()}" if (notes := manifest.get("notes")) else "",
+    )
+    return f"---\n{data.to_yaml()}\n---\n\n{body}"
+
+
+@cache
+def _template() -> Template:
+    """The card's body with ``${slot}`` placeholders (``string.Template``)."""
+    return Template((Path(__file__).parent / TEMPLATE).read_text(encoding="utf-8"))
+
+
+def _lines(rows: Iterable[str]) -> str:
+    """Lines that follow a template line: each with its line break first (none: nothing)."""
+    return "".join(f"\n{row}" for row in rows)
+
+
+def _split_slots(
+    splits: dict[str, SplitEntry],
+    stats: dict[str, Any],
+    params: dict[str, Any],
+    total: int,
+    verified: int,
+) -> dict[str, Any]:
+    """The splits table, its total row, the empty splits and the split policy."""
+    rows = []
     for name, info in splits.items():
         v = stats["verified_records"].get(name, 0)
-        lines.append(
+        rows.append(
             f"| {name} | {info['records']} | {info['stories']} | {v} "
             f"({_pct(v, info['records'])}) | {len(info['files'])} |"
         )
-    lines.append(
-        f"| **total** | {total} | {sum(s['stories'] for s in splits.values())} | "
-        f"{verified} ({_pct(verified, total)}) | |"
-    )
     empty = [n for n, s in splits.items() if not s["records"]]
-    if empty:
-        lines += ["", f"Empty split(s), absent from the files: {', '.join(empty)}."]
-    lines += [
-        "",
-        f"Splits are made by story (`story_id`, else the article id): a story never straddles "
-        f"two splits. Each story group goes to a split by a seeded xxh64 hash "
-        f"(seed {params['seed']}, ratios "
-        + ", ".join(f"{k} {v}" for k, v in params["splits"].items())
-        + ").",
-        "",
-        "## Labels",
-        "",
-        "| label | " + " | ".join(splits) + " | total |",
-        "|---|" + "---:|" * (len(splits) + 1),
-    ]
-    label_keys = sorted({k for per in stats["labels"].values() for k in per})
-    for key in label_keys:
-        per = [stats["labels"].get(s, {}).get(key, 0) for s in splits]
-        lines.append(f"| {key} | " + " | ".join(map(str, per)) + f" | {sum(per)} |")
-    lines += [
-        "",
-        "## Human verification",
-        "",
-        f"- Human-verified records: {verified} of {total} ({_pct(verified, total)}).",
-        f"- Labels in human-verified records: {stats['verified_labels']} of "
-        f"{stats['total_labels']} ({_pct(stats['verified_labels'], stats['total_labels'])}); "
-        f"labels whose source is an annotator or a reviewer: {stats['human_sourced_labels']}.",
-        "- Gold policy: a reviewer's answer first (never one by an annotator of the same "
-        "article); else a ground-truth annotation; else each annotator's latest submitted, "
-        "non-cancelled annotation votes and the merge strategy keeps a label (with one "
-        "annotator, their annotation). Drafts and cancelled annotations never count. Each "
-        "label's `source` says who decided it: `reviewer:<id>`, `annotator:<id>` (joined by "
-        "`+` when merged) or the model version.",
-        "- Records decided by each rule: "
-        + (", ".join(f"{k} {v}" for k, v in stats["gold_rules"].items()) or "none")
-        + ".",
-    ]
-    lines.append(
-        "- Human values the pull could not keep (a value on the wrong kind of region, a "
-        "relation without exactly one role, a span off the text), in the annotations that "
-        f"count: {stats.get('pull_dropped_values', 0)}; `pipeline studio pull` names each one."
+    return {
+        "split_rows": _lines(rows),
+        "total": total,
+        "stories": sum(s["stories"] for s in splits.values()),
+        "verified": verified,
+        "verified_pct": _pct(verified, total),
+        "empty_splits": f"\n\nEmpty split(s), absent from the files: {', '.join(empty)}."
+        if empty
+        else "",
+        "seed": params["seed"],
+        "ratios": ", ".join(f"{k} {v}" for k, v in params["splits"].items()),
+    }
+
+
+def _label_slots(splits: list[str], stats: dict[str, Any]) -> dict[str, str]:
+    """The label counts table: one row per label, one column per split."""
+    header = (
+        "| label | " + " | ".join(splits) + " | total |\n" + "|---|" + "---:|" * (len(splits) + 1)
     )
-    if stats["unusable_records"]:
-        lines.append(
-            f"- Records left out because annotators flagged them unusable: "
-            f"{stats['unusable_records']}."
-        )
-    if manifest["verified_only"]:
-        lines.append(
-            f"- Cut with `--verified-only`: {stats['unverified_left_out']} unverified "
-            "records left out."
-        )
-    lines += ["", "## Agreement", ""]
-    agree = stats["agreement"]
+    rows = []
+    for key in sorted({k for per in stats["labels"].values() for k in per}):
+        per = [stats["labels"].get(s, {}).get(key, 0) for s in splits]
+        rows.append(f"| {key} | " + " | ".join(map(str, per)) + f" | {sum(per)} |")
+    return {"label_header": header, "label_rows": _lines(rows)}
+
+
+def _verification_slots(manifest: ReleaseManifest, stats: dict[str, Any]) -> dict[str, Any]:
+    """Human verification figures, the gold rules used and what was left out."""
+    unusable = stats["unusable_records"]
+    return {
+        "verified_labels": stats["verified_labels"],
+        "total_labels": stats["total_labels"],
+        "verified_labels_pct": _pct(stats["verified_labels"], stats["total_labels"]),
+        "human_sourced_labels": stats["human_sourced_labels"],
+        "gold_rules": ", ".join(f"{k} {v}" for k, v in stats["gold_rules"].items()) or "none",
+        "pull_dropped_values": stats.get("pull_dropped_values", 0),
+        "unusable": f"\n- Records left out because annotators flagged them unusable: {unusable}."
+        if unusable
+        else "",
+        "verified_only": f"\n- Cut with `--verified-only`: {stats['unverified_left_out']} "
+        "unverified records left out."
+        if manifest["verified_only"]
+        else "",
+    }
+
+
+def _agreement(agree: dict[str, Any], supplied: dict[str, Any] | None) -> str:
+    """Agreement between the release's annotators, then the figures supplied with the cut."""
     if agree["articles"]:
-        lines.append(
+        text = (
             f"Mean pairwise entity F1 (exact span and label) between annotators: "
             f"{agree['mean_pairwise_entity_f1']} over {agree['articles']} articles annotated "
             "by two or more annotators."
         )
     else:
-        lines.append("No article was annotated by two or more annotators in this release.")
-    lines += _adjudication(manifest.get("adjudication"), stats["gold_rules"], total)
-    if agreement:
-        lines += ["", "Figures supplied with the cut:", "", "| measure | value |", "|---|---|"]
-        lines += [f"| {k} | {v} |" for k, v in sorted(_flatten(agreement).items())]
-    lines += [
+        text = "No article was annotated by two or more annotators in this release."
+    if supplied:
+        text += "\n\nFigures supplied with the cut:\n\n| measure | value |\n|---|---|"
+        text += _lines(f"| {k} | {v} |" for k, v in sorted(_flatten(supplied).items()))
+    return text
+
+
+def _adjudication(figures: dict[str, Any] | None, rules: dict[str, int], total: int) -> str:
+    """Who decided the human labels, and agreement per label (``manifest.adjudication``)."""
+    if not figures:
+        return ""
+
+    def num(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    single, truth = rules.get("single_annotator", 0), rules.get("ground_truth", 0)
+    reviewed, merged = rules.get("reviewed", 0), rules.get("merged", 0)
+    lines = [
         "",
-        "## Leakage check",
-        "",
-        f"Banded MinHash LSH over every text before the split (the signatures normalize "
-        f"computed: {plan['num_perm']} permutations of {plan['shingle_size']}-word shingles; "
-        f"Jaccard threshold {plan['threshold']}): {plan['pairs']} near-duplicate pair(s) found, "
-        f"{plan['merged_stories']} merge(s) of distinct stories into one split group. "
-        f"Near-duplicate pairs across splits after the split: {plan['cross_split_pairs']}.",
-        "",
-        "## Models and taxonomy",
-        "",
-        f"- Taxonomy v{manifest['taxonomy']['version']} "
-        f"(fingerprint `{manifest['taxonomy']['fingerprint']}`); record schema "
-        f"v{manifest['schema_version']}.",
-        "- Pre-annotation models (records per `model_version`): "
-        + ", ".join(f"`{k}` {v}" for k, v in stats["model_versions"].items())
-        + ".",
-        "- Taxonomy versions the inputs were pre-annotated with (records): "
-        + ", ".join(f"{k} {v}" for k, v in stats["taxonomy_versions"].items())
-        + "; labels outside this release's taxonomy are left out (see below).",
-        "",
-        "## Known limitations",
-        "",
-        "- Unverified records carry machine labels only; filter on `verified` for gold.",
-        "- Event arguments are spans with a role; `ref` links them to an entity or time id when "
-        "the annotator or extractor made the link.",
-        "- Spans may overlap (nested entities); token-level exports (CoNLL BIO, spaCy `ents`) "
-        "keep the longest of overlapping entities and report the others.",
-        "- Split ratios hold over stories, not records: a large story moves many records at "
-        "once, so small releases deviate from the ratios (and may leave a split empty).",
-        f"- The near-duplicate check estimates Jaccard from {plan['num_perm']} permutations "
-        f"(about ±{_jaccard_error(plan['threshold'], plan['num_perm']):.2f} at "
-        f"{plan['threshold']}): a pair just above the threshold can be missed.",
+        f"- Records settled by a reviewer: {reviewed} ({_pct(reviewed, total)}); adjudicated "
+        f"by the merge strategy `{figures['merge_strategy']}`: {merged} "
+        f"({_pct(merged, total)}); single-annotated: {single} ({_pct(single, total)}); an "
+        f"annotation flagged ground truth: {truth} ({_pct(truth, total)}). Reviews refused "
+        f"because the reviewer annotated the article: {figures['refused_own_reviews']}.",
     ]
-    if stats["dropped_labels"]:
-        dropped = ", ".join(f"{k}: {v}" for k, v in stats["dropped_labels"].items())
-        lines.append(
-            f"- Labels left out at the cut because the release cannot promise them: {dropped}."
-        )
-    lines += [
-        "",
-        "## Sources and licences",
-        "",
-        str(params["sources_and_licences"]),
-        "",
-        "| outlet | records |",
-        "|---|---:|",
-        *[f"| {k} | {v} |" for k, v in sorted(stats["outlets"].items(), key=lambda kv: -kv[1])],
-        "",
-        f"Dataset licence: `{data.license}`.",
-        "",
-        "## Provenance",
-        "",
-        "| input | sha256 | rows |",
-        "|---|---|---:|",
-    ]
-    for name, info in manifest["inputs"].items():
-        if info:
-            lines.append(f"| {name} (`{info['name']}`) | `{info['sha256']}` | {info['rows']} |")
-    if manifest.get("notes"):
-        lines += ["", "## Notes", "", manifest["notes"].strip()]
-    lines += ["", "Files and checksums: `manifest.json`. Changes: `../CHANGELOG.md`.", ""]
-    body = "\n".join(lines)
-    return f"---\n{data.to_yaml()}\n---\n\n{body}"
+    agree = figures["agreement"]
+    if agree["articles_with_2plus_voters"]:
+        lines += [
+            "",
+            f"Agreement per label over {agree['articles_with_2plus_voters']} articles with two "
+            "or more annotators: span F1 (exact offsets, and one-to-one overlap), "
+            "Krippendorff's alpha (nominal) and Cohen's kappa of the label against the others "
+            "over the union of marked spans (n/a: undefined).",
+            "",
+            "| label | F1 exact | F1 overlap | alpha | kappa | articles |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {label} | {num(row['exact_f1'])} | {num(row['partial_f1'])} | "
+            f"{num(row['alpha'])} | {num(row['kappa'])} | {row['documents']} |"
+            for label, row in agree["labels"].items()
+        ]
+        lines += ["", "| measure | units | observed | alpha | kappa |", "|---|---:|---:|---:|---:|"]
+        for name, row in agree["measures"].items():
+            cell = name.replace("|", "\\|")  # a pipe would end the Markdown cell
+            lines.append(
+                f"| {cell} | {row['units']} | {num(row['observed'])} | {num(row['alpha'])} | "
+                f"{num(row['kappa'])} |"
+            )
+    return _lines(lines)
+
+
+def _dropped(dropped: dict[str, int]) -> str:
+    """The labels the cut left out, by reason (nothing when none was)."""
+    if not dropped:
+        return ""
+    reasons = ", ".join(f"{k}: {v}" for k, v in dropped.items())
+    return f"\n- Labels left out at the cut because the release cannot promise them: {reasons}."
+
+
+def _leakage_slots(plan: dict[str, Any]) -> dict[str, Any]:
+    """The near-duplicate check's settings and findings."""
+    names = ("num_perm", "shingle_size", "threshold", "pairs", "merged_stories")
+    return {
+        **{name: plan[name] for name in names},
+        "cross_split_pairs": plan["cross_split_pairs"],
+        "jaccard_error": f"{_jaccard_error(plan['threshold'], plan['num_perm']):.2f}",
+    }

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.release.reader import iter_rows, split_names
+from pipeline.schema import ReleaseManifest
 
 LabelMap = dict[tuple[Any, ...], list[tuple[str, str]]]
 
@@ -141,7 +142,7 @@ def diff_releases(old: Path | None, new: Path) -> dict[str, Any]:
     return diff_rows(rows(old) if old is not None else None, rows(new))
 
 
-def render_entry(version: str, manifest: dict[str, Any]) -> str:
+def render_entry(version: str, manifest: ReleaseManifest) -> str:
     """One CHANGELOG section (Markdown) from a release manifest."""
     changes = manifest["changes"]
     rec = changes["records"]
@@ -150,8 +151,8 @@ def render_entry(version: str, manifest: dict[str, Any]) -> str:
     if manifest.get("date"):
         head += f" — {manifest['date']}"
     lines = [head, ""]
-    if manifest.get("notes"):
-        lines += [manifest["notes"].strip(), ""]
+    if notes := manifest.get("notes"):
+        lines += [notes.strip(), ""]
     splits = " · ".join(f"{s} {manifest['splits'][s]['records']}" for s in split_names(manifest))
     lines += [
         f"Compared with {'v' + previous if previous else 'nothing (first release)'}: "

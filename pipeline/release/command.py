@@ -47,8 +47,10 @@ def cut_command(
     ] = None,
 ) -> None:
     """Cut releases/vX.Y.Z: gold resolution, story splits, Parquet shards, card, manifest."""
+    from pipeline.release.config import ReleaseConfig
     from pipeline.release.cut import cut
 
+    config = ReleaseConfig.from_params()
     result = cut(
         version,
         preannotated,
@@ -59,6 +61,7 @@ def cut_command(
         agreement,
         date,
         reviews,
+        config,
     )
     stats = result.stats
     counts: dict[str, object] = {
@@ -109,8 +112,8 @@ def list_command(releases_dir: ReleasesDirOpt = Path("releases")) -> None:
         total = sum(records.values())
         splits = ", ".join(f"{s} {n}" for s, n in records.items())
         line = f"v{store.vstr(version)}\t{total} records ({splits})\t{verified} verified"
-        if manifest.get("notes"):
-            line += f"\t{manifest['notes'].splitlines()[0]}"
+        if notes := manifest.get("notes"):
+            line += f"\t{notes.splitlines()[0]}"
         out_console.print(line, highlight=False, soft_wrap=True)
 
 

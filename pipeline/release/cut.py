@@ -1,7 +1,7 @@
 """``release cut``: read the inputs, run the core, write the release aside, publish it.
 
 This module owns the cut's I/O (through ``pipeline.io``) and its order of steps; the
-decisions live in ``gold``, ``split`` and ``build``. Two passes over the pre-annotated file:
+decisions live in ``gold``, ``split`` and ``core``. Two passes over the pre-annotated file:
 the first reads ids, stories and the MinHash normalize stored (not the texts), to plan the
 splits; the second streams the records into the per-split shard writers. Nothing holds the
 whole release in memory: the plan keeps a few hundred bytes per record, the second pass a
@@ -39,13 +39,12 @@ from pipeline.io import (
     read_records,
     write_json,
 )
-from pipeline.minhash import MinhashConfig
-from pipeline.params import load_params
 from pipeline.release import card as card_mod
 from pipeline.release import store
-from pipeline.release.adjudication import load_adjudicated
-from pipeline.release.build import INPUT_COLUMNS, CutStats, release_batch
+from pipeline.release.adjudication import Adjudication, load_adjudicated
 from pipeline.release.changes import diff_releases, first_release
+from pipeline.release.config import ReleaseConfig
+from pipeline.release.core import INPUT_COLUMNS, CutStats, release_batch
 from pipeline.release.features import release_features, release_schema
 from pipeline.release.gold import Gold, counts
 from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
@@ -56,9 +55,14 @@ from pipeline.release.split import (
     signature_rows,
     story_ids,
 )
-from pipeline.schema import SCHEMA_VERSION, Annotation, PreannotatedArticle
+from pipeline.schema import (
+    SCHEMA_VERSION,
+    Annotation,
+    FileEntry,
+    PreannotatedArticle,
+    ReleaseManifest,
+)
 from pipeline.schema import ReleaseRecord as Record
-from pipeline.studio.review_config import ReviewConfig
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -68,7 +72,7 @@ class CutResult:
 
     folder: Path
     stats: CutStats
-    manifest: dict[str, Any]
+    manifest: ReleaseManifest
     orphan_annotations: int
     #: wall-clock seconds per step (reported, never written into the release)
     timings: dict[str, float]
@@ -89,11 +93,10 @@ def pull_dropped(path: Path | None) -> int:
     return sum(len(a.errors) for a in read_records(path, Annotation) if counts(a))
 
 
-def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
+def _plan(preannotated: Path, release: ReleaseConfig) -> SplitPlan:
     """Plan the splits from ids, stories and stored MinHash, one row group at a time (the
     text is read only for a group holding records without a stored MinHash)."""
-    # the signatures normalize stored were made with normalize's settings: read them back so
-    config = MinhashConfig.from_params(load_params("normalize"))
+    config = release.minhash  # normalize's settings: the ones its stored signatures used
     groups = RowGroups(preannotated, PreannotatedArticle)
 
     def group(index: int) -> tuple[pa.Array, pa.Array, NDArray[Any]]:
@@ -126,9 +129,9 @@ def _plan(preannotated: Path, params: dict[str, Any]) -> SplitPlan:
         plan = plan_splits(
             (group(index) for index in range(len(groups))),
             signatures_at,
-            ratios=params["splits"],
-            seed=int(params["seed"]),
-            threshold=float(params["near_duplicate_threshold"]),
+            ratios=release.splits,
+            seed=release.seed,
+            threshold=release.near_duplicate_threshold,
             num_perm=config.num_perm,
         )
     except InputError as exc:
@@ -182,7 +185,7 @@ def _write_shards(
     tables: Iterator[tuple[str, pa.Table]],
     splits: list[str],
     tax: Taxonomy,
-    params: dict[str, Any],
+    config: ReleaseConfig,
 ) -> dict[str, dict[str, Any]]:
     """Stream per-split tables into shard writers; return per-split files, rows, bytes."""
     schema = release_schema(tax)
@@ -191,9 +194,9 @@ def _write_shards(
             staged / DATA_DIR,
             s,
             schema,
-            int(params["row_group_size"]),
-            int(params["max_shard_bytes"]),
-            shard_layout(schema, int(params["compression_level"])),
+            config.row_group_size,
+            config.max_shard_bytes,
+            shard_layout(schema, config.compression_level),
         )
         for s in splits
     }
@@ -254,45 +257,27 @@ def cut(
     agreement_path: Path | None = None,
     date: str | None = None,
     reviews: Path | None = None,
+    config: ReleaseConfig | None = None,
 ) -> CutResult:
-    """Cut ``releases_dir/vX.Y.Z`` from the inputs; atomic, immutable, reproducible."""
+    """Cut ``releases_dir/vX.Y.Z`` from the inputs; atomic, immutable, reproducible.
+
+    ``config`` comes from the command (``ReleaseConfig.from_params()``, read once); a caller
+    that passes none gets the same, read here."""
     version = store.parse_version(version_text)
     previous = store.check_new(releases_dir, version)  # fail fast; checked again at publish
-    params = load_params("release")
-    tax = load_taxonomy()
-    agreement = read_json(agreement_path) if agreement_path else None
-    if agreement is not None and not isinstance(agreement, dict):
-        raise PipelineError(f"{agreement_path}: agreement figures must be a JSON object")
+    config = config or ReleaseConfig.from_params()
+    tax = load_taxonomy(config.taxonomy)
+    agreement = _read_agreement(agreement_path)
     clock = _Clock()
-    # Work the plan does not need runs beside it on side threads: hashing the input
-    # (hashlib releases the GIL), resolving the gold, importing ``datasets`` for the
-    # Features (0.4 s).
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="cut-side") as side:
-        fingerprint = side.submit(_fingerprint, preannotated, PreannotatedArticle)
-        strategy = ReviewConfig.from_params().strategy
-        resolved = side.submit(load_adjudicated, annotations, reviews, strategy)
-        warm = side.submit(release_features, tax)
-        plan = _plan(preannotated, params)
-        gold, adjudication = resolved.result()
-        clock.lap("inputs, gold and split plan")
-        inputs = {
-            "preannotated": fingerprint.result(),
-            "annotations": _fingerprint(annotations, Annotation) if annotations else None,
-            "reviews": _fingerprint(reviews, Annotation) if reviews else None,
-            "agreement": (
-                {"name": agreement_path.name, "sha256": file_sha256(agreement_path), "rows": 1}
-                if agreement_path
-                else None
-            ),
-        }
-        warm.result()
+    plan, gold, adjudication, inputs = _prepare(
+        preannotated, annotations, reviews, agreement_path, config, tax
+    )
+    clock.lap("inputs, gold and split plan")
     stats = CutStats(pull_dropped=pull_dropped(annotations))
     staged = store.staging(releases_dir, version)
     try:
-        tables = _tables(
-            preannotated, gold, plan, tax, stats, verified_only, int(params["row_group_size"])
-        )
-        written = _write_shards(staged, tables, list(plan.ratios), tax, params)
+        tables = _tables(preannotated, gold, plan, tax, stats, verified_only, config.row_group_size)
+        written = _write_shards(staged, tables, list(plan.ratios), tax, config)
         clock.lap("records and shards")
         if not sum(stats.records.values()):
             raise PipelineError(
@@ -300,38 +285,14 @@ def cut(
                 f"{stats.unusable} flagged unusable, {stats.unverified_left_out} unverified "
                 "left out)"
             )
-        manifest = _manifest(version, previous, tax, params, plan, stats, written, inputs)
-        manifest.update(notes=notes or None, date=date, verified_only=verified_only)
+        manifest = _manifest(version, previous, tax, config, plan, stats, written, inputs)
+        manifest["notes"], manifest["date"] = notes or None, date
+        manifest["verified_only"] = verified_only
         manifest["adjudication"] = adjudication.as_dict()
-        features = release_features(tax)
-        data = card_mod.card_data(
-            features,
-            {
-                s: {"records": stats.records.get(s, 0), "num_bytes": w["num_bytes"]}
-                for s, w in written.items()
-            },
-            params,
-            sum(stats.verified.values()),
-            sum(stats.records.values()),
-            sum(f["bytes"] for f in manifest["files"].values()),
-        )
-        content = card_mod.render(store.vstr(version), data, features, manifest, agreement)
-        card_mod.check_card(content, data, features)
-        with atomic_open(staged / CARD, "w") as fh:
-            fh.write(content)
-        manifest["files"][CARD] = _file_entry(staged / CARD, None)
-        manifest["files"] = dict(sorted(manifest["files"].items()))
+        _write_card(staged, store.vstr(version), manifest, written, stats, tax, agreement)
         write_json(staged / MANIFEST, manifest)  # the diff reads the staged release through it
         clock.lap("checksums and card")
-        if previous is None:
-            totals: Counter[str] = Counter()
-            for (_, kind, label), n in stats.labels.items():
-                totals[f"{kind}:{label}"] += n
-            manifest["changes"] = first_release(
-                totals, sum(stats.records.values()), sum(stats.verified.values())
-            )
-        else:
-            manifest["changes"] = diff_releases(store.folder(releases_dir, previous), staged)
+        manifest["changes"] = _changes(stats, releases_dir, previous, staged)
         write_json(staged / MANIFEST, manifest)
         clock.lap("changes")
         folder = store.publish(staged, releases_dir, version, previous)
@@ -343,6 +304,94 @@ def cut(
             raise PipelineError(f"{target}: cannot write ({exc.strerror or exc})") from exc
         raise
     return CutResult(folder, stats, manifest, len(gold) - stats.gold_used, clock.laps)
+
+
+def _read_agreement(path: Path | None) -> dict[str, Any] | None:
+    """The agreement figures supplied for the card (a JSON object), if any."""
+    agreement = read_json(path) if path else None
+    if agreement is not None and not isinstance(agreement, dict):
+        raise PipelineError(f"{path}: agreement figures must be a JSON object")
+    return agreement
+
+
+def _prepare(
+    preannotated: Path,
+    annotations: Path | None,
+    reviews: Path | None,
+    agreement_path: Path | None,
+    config: ReleaseConfig,
+    tax: Taxonomy,
+) -> tuple[SplitPlan, dict[str, Gold], Adjudication, dict[str, Any]]:
+    """The split plan, the adjudicated gold (reviews, then the merge strategy) and the
+    inputs' fingerprints.
+
+    Work the plan does not need runs beside it on side threads: hashing the input (hashlib
+    releases the GIL), resolving the gold, importing ``datasets`` for the Features (0.4 s).
+    """
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="cut-side") as side:
+        fingerprint = side.submit(_fingerprint, preannotated, PreannotatedArticle)
+        resolved = side.submit(load_adjudicated, annotations, reviews, config.merge)
+        warm = side.submit(release_features, tax)
+        plan = _plan(preannotated, config)
+        gold, adjudication = resolved.result()
+        inputs = {
+            "preannotated": fingerprint.result(),
+            "annotations": _fingerprint(annotations, Annotation) if annotations else None,
+            "reviews": _fingerprint(reviews, Annotation) if reviews else None,
+            "agreement": (
+                {"name": agreement_path.name, "sha256": file_sha256(agreement_path), "rows": 1}
+                if agreement_path
+                else None
+            ),
+        }
+        warm.result()
+    return plan, gold, adjudication, inputs
+
+
+def _write_card(
+    staged: Path,
+    version: str,
+    manifest: ReleaseManifest,
+    written: dict[str, dict[str, Any]],
+    stats: CutStats,
+    tax: Taxonomy,
+    agreement: dict[str, Any] | None,
+) -> None:
+    """Write the dataset card, checked against its own front matter, and enter it (and its
+    checksum) in the manifest's files."""
+    features = release_features(tax)
+    data = card_mod.card_data(
+        features,
+        {
+            s: {"records": stats.records.get(s, 0), "num_bytes": w["num_bytes"]}
+            for s, w in written.items()
+        },
+        manifest["params"],
+        sum(stats.verified.values()),
+        sum(stats.records.values()),
+        sum(f["bytes"] for f in manifest["files"].values()),
+    )
+    content = card_mod.render(version, data, features, manifest, agreement)
+    card_mod.check_card(content, data, features)
+    with atomic_open(staged / CARD, "w") as fh:
+        fh.write(content)
+    manifest["files"][CARD] = _file_entry(staged / CARD, None)
+    manifest["files"] = dict(sorted(manifest["files"].items()))
+
+
+def _changes(
+    stats: CutStats,
+    releases_dir: Path,
+    previous: tuple[int, int, int] | None,
+    staged: Path,
+) -> dict[str, Any]:
+    """The changelog figures: against the previous release, or the first release's totals."""
+    if previous is not None:
+        return diff_releases(store.folder(releases_dir, previous), staged)
+    totals: Counter[str] = Counter()
+    for (_, kind, label), n in stats.labels.items():
+        totals[f"{kind}:{label}"] += n
+    return first_release(totals, sum(stats.records.values()), sum(stats.verified.values()))
 
 
 class _Clock:
@@ -358,7 +407,7 @@ class _Clock:
         self._last = now
 
 
-def _file_entry(path: Path, rows: int | None) -> dict[str, Any]:
+def _file_entry(path: Path, rows: int | None) -> FileEntry:
     return {"bytes": path.stat().st_size, "rows": rows, "sha256": file_sha256(path)}
 
 
@@ -366,12 +415,12 @@ def _manifest(
     version: tuple[int, int, int],
     previous: tuple[int, int, int] | None,
     tax: Taxonomy,
-    params: dict[str, Any],
+    config: ReleaseConfig,
     plan: SplitPlan,
     stats: CutStats,
     written: dict[str, dict[str, Any]],
     inputs: dict[str, Any],
-) -> dict[str, Any]:
+) -> ReleaseManifest:
     files = {name: entry for info in written.values() for name, entry in info["entries"].items()}
     return {
         "version": store.vstr(version),
@@ -380,7 +429,7 @@ def _manifest(
         "record_type": Record.__name__,
         "taxonomy": {"version": tax.version, "fingerprint": tax.fingerprint},
         "inputs": inputs,
-        "params": {k: params[k] for k in sorted(params)},
+        "params": {k: config.section[k] for k in sorted(config.section)},
         "split_names": list(plan.ratios),
         "splits": {
             s: {

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 
 from pipeline.errors import PipelineError
 from pipeline.io import check_schema, read_batches, read_json
 from pipeline.release.features import decode_labels, names_from_schema
-from pipeline.schema import ReleaseRecord
+from pipeline.schema import ReleaseManifest, ReleaseRecord
 
 MANIFEST = "manifest.json"
 CARD = "README.md"
@@ -21,15 +21,15 @@ DATA_DIR = "data"
 SHARD_RE = re.compile(r"^(?P<split>[a-z][a-z0-9_]*)-(?P<i>\d{5})-of-(?P<n>\d{5})\.parquet$")
 
 
-def load_manifest(folder: Path) -> dict[str, Any]:
+def load_manifest(folder: Path) -> ReleaseManifest:
     """The manifest of a release folder (one-line error if missing or unreadable)."""
     manifest = read_json(Path(folder) / MANIFEST)
     if not isinstance(manifest, dict) or "files" not in manifest:
         raise PipelineError(f"{Path(folder) / MANIFEST}: not a release manifest")
-    return manifest
+    return cast(ReleaseManifest, manifest)  # a JSON object: its shape is what cut wrote
 
 
-def split_names(manifest: dict[str, Any]) -> list[str]:
+def split_names(manifest: ReleaseManifest) -> list[str]:
     """The release's splits in params order (JSON objects are written with sorted keys)."""
     return list(manifest.get("split_names") or manifest["splits"])
 

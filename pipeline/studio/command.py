@@ -92,14 +92,15 @@ def config_cmd(
         bool, typer.Option("--check", help="Exit 1 if the checked-in file is stale")
     ] = False,
 ) -> None:
-    """Render the labeling config from annotation_configs/taxonomy.yaml."""
+    """Render the labeling config from the taxonomy (params.yaml: preannotate.taxonomy)."""
     from pipeline.errors import PipelineError
     from pipeline.io import atomic_open
+    from pipeline.params import taxonomy_path
     from pipeline.studio.config import DEFAULT_PATH, render_config
     from pipeline.taxonomy import load_taxonomy
 
     path = out or DEFAULT_PATH
-    xml = render_config(load_taxonomy())
+    xml = render_config(load_taxonomy(taxonomy_path()))
     if check:
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != xml:
@@ -159,15 +160,17 @@ def push(
     ] = None,
 ) -> None:
     """Import one task per article with its predictions; safe to run again at any time."""
+    from pipeline.params import taxonomy_path
     from pipeline.studio.client import connect
     from pipeline.studio.push import ensure_project, push_articles
     from pipeline.studio.server import default_data_dir, settings
     from pipeline.studio.sync import PushState
     from pipeline.taxonomy import load_taxonomy
 
+    taxonomy = load_taxonomy(taxonomy_path())
     keys, load = parquet_source(preannotated)
     studio = connect(url, data_dir)
-    proj, created = ensure_project(studio, project, load_taxonomy())
+    proj, created = ensure_project(studio, project, taxonomy)
     state = (
         None if full_check else PushState(data_dir or default_data_dir(), studio.url, proj["id"])
     )

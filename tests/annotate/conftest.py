@@ -50,7 +50,7 @@ def seed_articles(seeds_dir: Path) -> list[PreannotatedArticle]:
 
 @pytest.fixture(scope="session")
 def seed_results(chain, seed_articles) -> dict[str, PreannotatedArticle]:
-    from pipeline.annotate.run import preannotate
+    from pipeline.annotate.core import preannotate
 
     stats: Counter[str] = Counter()
     records = preannotate(seed_articles, chain[0], chain[1], stats)

@@ -39,7 +39,7 @@ def test_expected_calibration_error_by_hand() -> None:
 
 
 def test_chain_with_a_beam_scores_model_entities(repo_root: Path, seed_articles) -> None:
-    from pipeline.annotate.run import as_preannotated
+    from pipeline.annotate.core import as_preannotated
 
     section = copy.deepcopy(load_params("preannotate"))
     spacy = next(e for e in section["chain"] if e["component"] == "spacy")

@@ -63,7 +63,7 @@ def test_provenance_and_ids(seed_results, linguistic) -> None:
 
 
 def test_same_input_same_entities(linguistic, seed_articles, seed_results) -> None:
-    from pipeline.annotate.run import as_preannotated
+    from pipeline.annotate.core import as_preannotated
 
     again = next(linguistic.annotate([as_preannotated(seed_articles[0])]))
     assert again.entities == seed_results[SEED_000].entities
@@ -119,7 +119,7 @@ def test_bad_gazetteer_is_one_line(tmp_path: Path, text: str, message: str) -> N
 
 
 def test_overlong_article_is_reported_and_the_rest_goes_on(linguistic, seed_articles) -> None:
-    from pipeline.annotate.run import as_preannotated
+    from pipeline.annotate.core import as_preannotated
 
     short = replace(as_preannotated(seed_articles[0]), id="short", text="La France et le Mali.")
     long = as_preannotated(seed_articles[1])

@@ -75,7 +75,7 @@ def test_step_before_the_recognizer_is_refused(repo_root: Path) -> None:
 
 
 def test_chain_without_gazetteer_or_events_runs(repo_root: Path, seed_articles) -> None:
-    from pipeline.annotate.run import as_preannotated
+    from pipeline.annotate.core import as_preannotated
 
     section = copy.deepcopy(SECTION)
     section["chain"] = [

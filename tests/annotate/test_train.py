@@ -62,7 +62,7 @@ def test_model_folder_records_data_and_version(models) -> None:
 def test_model_loads_by_configuration_and_predictions_carry_it(
     models, repo_root: Path, seed_articles
 ) -> None:
-    from pipeline.annotate.run import as_preannotated
+    from pipeline.annotate.core import as_preannotated
 
     tiny, _ = models
     version = json.loads((tiny / "meta.json").read_text())["version"]

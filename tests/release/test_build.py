@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pyarrow as pa
 
-from pipeline.release.build import CutStats, release_batch
+from pipeline.release.core import CutStats, release_batch
 from pipeline.release.features import decode_labels, label_names
 from pipeline.release.gold import Gold
 from pipeline.release.split import SplitPlan

@@ -238,6 +238,8 @@ def test_shards_are_capped_and_row_groups_sized(base_release, tmp_path, monkeypa
 
     params = yaml.safe_load(Path("params.yaml").read_text(encoding="utf-8"))
     params["release"].update(row_group_size=4, max_shard_bytes=20_000)
+    # relative paths in a params file are relative to its folder: this copy is elsewhere
+    params["preannotate"]["taxonomy"] = str(Path(params["preannotate"]["taxonomy"]).resolve())
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump(params), encoding="utf-8")
     monkeypatch.setenv("PIPELINE_PARAMS", str(path))
@@ -382,6 +384,8 @@ def test_pull_warnings_of_counted_annotations_reach_the_card(base_release, tmp_p
     assert base_release.result.manifest["stats"]["pull_dropped_values"] == 0
     card = (base_release.folder / "README.md").read_text(encoding="utf-8")
     assert "relation without exactly one role, a span off the text), in the annotations" in card
+
+
 def _release_rows(folder: Path, columns: list[str]) -> dict[str, dict]:
     rows = [r for p in sorted(folder.glob("data/*.parquet")) for r in pq.read_table(p).to_pylist()]
     return {r["id"]: {c: r[c] for c in columns} for r in rows}

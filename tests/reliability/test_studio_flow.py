@@ -105,7 +105,7 @@ def test_server_stopped_mid_push(studio_server, studio, env, rel, tmp_path: Path
     again = rel.run(args, env=env)
     assert again.code == 0, again.err
     assert tasks_per_article(studio, project["id"]) == Counter(
-        {f"a{i:05d}": 1 for i in range(PUSHED)}
+        {rel.make_article(i, words=20).id: 1 for i in range(PUSHED)}
     )
 
 
