@@ -28,10 +28,11 @@ BASELINE = "baseline"
 OURS = "ours"
 
 
-def chain_parts(model: str | None = None) -> tuple[Any, Any | None]:
+def chain_parts(model: str | None = None, parse_all: bool = False) -> tuple[Any, Any | None]:
     """The chain params.yaml names: its spaCy component (the one whose entities are scored)
     and its time annotator, if it has one. ``model``: a model folder whose NER replaces the
-    recognizer's, the rest of the chain as configured."""
+    recognizer's, the rest of the chain as configured. ``parse_all``: parse every sentence,
+    not only those holding a trigger candidate (the events eval scores every trigger)."""
     from pipeline.annotate.linguistic import LinguisticAnnotator
     from pipeline.annotate.registry import ChainEntry, SpacySettings, build_chain, load_chain_config
     from pipeline.annotate.times import TimeAnnotator
@@ -45,6 +46,8 @@ def chain_parts(model: str | None = None) -> tuple[Any, Any | None]:
             for e in config.chain
         )
         config = dataclasses.replace(config, chain=chain)
+    if parse_all:
+        config = dataclasses.replace(config, parse_trigger_sentences_only=False)
     annotators, _ = build_chain(config)
     spacy_parts = [a for a in annotators if isinstance(a, LinguisticAnnotator)]
     if not spacy_parts:

@@ -325,17 +325,21 @@ def eval_events(
 ) -> None:
     """Trigger, type, mode, negation, hypothetical, argument and date-value scores of our
     events and of the lemma baseline, computed in the same run."""
-    from pipeline.annotate.linguistic import LinguisticAnnotator
     from pipeline.annotate.times import TimeAnnotator
+    from pipeline.evaluate.entities import chain_parts
 
     config = EvalConfig.from_params(load_params("eval_events"))
-    annotator = LinguisticAnnotator(parse_all=True)
+    annotator, time_annotator = chain_parts(parse_all=True)
     types = frozenset(annotator.taxonomy.event_types)
     documents = list(read_gold(gold, types, error_line))
     if not documents:
         raise PipelineError(f"{gold}: no gold documents")
     rows = list(
-        predict(track(documents, "scoring", total=len(documents)), annotator, TimeAnnotator())
+        predict(
+            track(documents, "scoring", total=len(documents)),
+            annotator,
+            time_annotator or TimeAnnotator(),
+        )
     )
     scores = score_rows(rows, annotator.taxonomy)
     if fit_confidence is not None:

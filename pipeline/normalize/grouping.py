@@ -137,7 +137,7 @@ class Grouper:
         self._days.append(_day(date))
         return True
 
-    def verified_pairs(self, story: bool) -> np.ndarray:
+    def verified_pairs(self, story: bool) -> NDArray[Any]:
         """Pairs (i, j), i < j, of a band in common and a similarity at the threshold, of
         the story signatures or the near-duplicate ones (a distributed grouper finds them
         where the signatures are)."""

@@ -46,7 +46,7 @@ from pipeline.release.changes import diff_releases, first_release
 from pipeline.release.config import ReleaseConfig
 from pipeline.release.core import INPUT_COLUMNS, CutStats, release_batch
 from pipeline.release.features import release_features, release_schema
-from pipeline.release.gold import Gold, counts
+from pipeline.release.gold import Gold
 from pipeline.release.reader import CARD, DATA_DIR, MANIFEST
 from pipeline.release.split import (
     InputError,
@@ -63,6 +63,7 @@ from pipeline.schema import (
     ReleaseManifest,
 )
 from pipeline.schema import ReleaseRecord as Record
+from pipeline.studio.merge import counts
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
 

@@ -152,16 +152,14 @@ def _per_region(block: ET.Element, tag: str, name: str, region: str, **attrs: st
     """A control holding one value per region, shown only while a ``region`` span (a Labels
     control name) is selected: ``visibleWhen`` is what makes Label Studio 1.23 honour
     ``whenTagName``."""
-    return ET.SubElement(
-        block,
-        tag,
-        name=name,
-        toName=TEXT,
-        perRegion="true",
-        visibleWhen="region-selected",
-        whenTagName=region,
-        **attrs,
-    )
+    common = {
+        "name": name,
+        "toName": TEXT,
+        "perRegion": "true",
+        "visibleWhen": "region-selected",
+        "whenTagName": region,
+    }
+    return ET.SubElement(block, tag, {**common, **attrs})
 
 
 def _time_controls(block: ET.Element) -> None:
