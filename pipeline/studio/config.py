@@ -177,7 +177,21 @@ def _time_controls(block: ET.Element) -> None:
 
 
 def _event_controls(block: ET.Element, tax: Taxonomy) -> None:
-    _caption(block, "Mode of the selected event")
+    """Flags first (one short row), then the modes of the trigger's type: at 1366×768 both
+    stay above the fold under the 16 trigger labels."""
+    _caption(block, "Selected event: flags, then mode")
+    flags = _per_region(
+        block,
+        "Choices",
+        EVENT_FLAGS,
+        TRIGGER,
+        choice="multiple",
+        showInline="true",
+    )
+    ET.SubElement(flags, "Choice", value=FLAG_NEGATED, hint="The text says it did not happen")
+    ET.SubElement(
+        flags, "Choice", value=FLAG_HYPOTHETICAL, hint="Planned, possible, demanded or denied"
+    )
     for name, et in tax.event_types.items():
         if not et.modes:
             continue
@@ -192,19 +206,6 @@ def _event_controls(block: ET.Element, tax: Taxonomy) -> None:
         )
         for mode in et.modes:
             ET.SubElement(modes, "Choice", value=mode)
-    _caption(block, "Flags of the selected event")
-    flags = _per_region(
-        block,
-        "Choices",
-        EVENT_FLAGS,
-        TRIGGER,
-        choice="multiple",
-        showInline="true",
-    )
-    ET.SubElement(flags, "Choice", value=FLAG_NEGATED, hint="The text says it did not happen")
-    ET.SubElement(
-        flags, "Choice", value=FLAG_HYPOTHETICAL, hint="Planned, possible, demanded or denied"
-    )
 
 
 def render_config(tax: Taxonomy) -> str:

@@ -157,7 +157,8 @@ def test_annotator_corrects_an_article_and_pull_returns_exactly_that(
     assert (mode.count(), negated.count(), iso_box.count()) == (1, 1, 1)
     # a trigger: its modes and flags, in view next to the text; no time box
     _region(page, *_at("suspendu")).click()
-    assert mode.is_visible() and negated.is_visible() and _in_view(page, mode)
+    assert mode.is_visible() and negated.is_visible()
+    assert _in_view(page, mode) and _in_view(page, negated)
     assert not iso_box.is_visible()
     assert not _choice(page, "ceasefire").is_visible()  # AGREE's modes
     shot(page, "after-trigger-selected")
