@@ -390,6 +390,8 @@ def _taxonomy(tmp: Path, rel, edit: Callable[[str], str]) -> dict[str, str]:
     for entry in params["preannotate"]["chain"]:
         if entry["component"] == "gazetteer":
             entry["path"] = str(repo / entry["path"])
+    events = params["preannotate"]["events"]
+    events["confidence_table"] = str(repo / events["confidence_table"])
     path = tmp / "params.yaml"
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     return {"PIPELINE_PARAMS": str(path)}
