@@ -144,10 +144,11 @@ class LocalCluster:
         return self.root / f"node{index}.log"
 
     def stop(self) -> None:
-        """Stop every node of this cluster (their process groups only) and remove its files.
+        """Stop every node of this cluster and remove its files.
 
         A node asked to stop drains for up to 30 s; a throwaway cluster has nothing to hand
-        over, so after a short grace its whole process group (raylet, workers) is killed.
+        over, so after a short grace its whole session is killed: each node was started in
+        a session of its own, and Ray gives some workers process groups of their own in it.
         """
         for process in reversed(self.processes):
             if process.poll() is None:
@@ -155,8 +156,25 @@ class LocalCluster:
         for process in reversed(self.processes):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=3)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+            for pid in session_members(process.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             process.wait()
         self.processes = []
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def session_members(sid: int) -> list[int]:
+    """The processes of session ``sid`` (field 6 of /proc/PID/stat)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) "
+        if int(fields[3]) == sid:  # state, ppid, pgrp, session
+            found.append(int(entry.name))
+    return found

@@ -27,7 +27,6 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 import ray
 
 from pipeline.engine.config import EngineConfig
@@ -35,7 +34,7 @@ from pipeline.engine.session import ray_session
 from pipeline.engine.storage import row_groups
 from pipeline.io import RawInput, iter_input_files, read_inputs, write_tables
 from pipeline.minhash import band_keys, lsh_bands, minhash_bytes, pairs_of_keys
-from pipeline.normalize.command import GROUP_COLUMNS
+from pipeline.normalize.command import with_groups
 from pipeline.normalize.config import NormalizeConfig
 from pipeline.normalize.core import normalize_stream
 from pipeline.normalize.grouping import Grouper, article_signatures
@@ -230,16 +229,8 @@ def normalize_on_ray(
 
 
 def _grouped(tables: list[Any], grouper: BandedGrouper, counts: Counter[str]) -> Iterator[pa.Table]:
-    """The kept articles, batch by batch, with their group columns filled in."""
-    schema = arrow_schema(Article)
+    """The kept articles, batch by batch, with their group columns filled in (their MinHash
+    column is already there)."""
     for ref, mask in zip(tables, grouper.masks, strict=True):
         table = ray.get(ref).filter(pa.array(mask, type=pa.bool_()))
-        columns = grouper.links(table.column("id").to_pylist())
-        for name, values in zip(GROUP_COLUMNS[:3], columns, strict=True):
-            field = schema.field(name)
-            table = table.set_column(
-                schema.get_field_index(name), field, pa.array(values, type=field.type)
-            )
-        counts["dated"] += table.num_rows - table.column("date").null_count
-        counts["language flagged"] += pc.sum(table.column("language_flag")).as_py() or 0
-        yield table
+        yield with_groups(table, grouper.links(table.column("id").to_pylist()), counts)

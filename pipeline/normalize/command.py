@@ -10,9 +10,9 @@ by column, and writes the output.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -95,19 +95,10 @@ def normalize(
                 yield item
 
     def second_pass(scratch: Path) -> Iterator[pa.Table]:
-        schema = arrow_schema(Article)
         batches = read_batches(scratch, Article, batch_size=config.row_group_size)
         for batch in track(batches, "group", total=-(-counts["kept"] // config.row_group_size)):
             table = pa.Table.from_batches([batch])
-            columns = grouper.columns(table.column("id").to_pylist())
-            for name, values in zip(GROUP_COLUMNS, columns, strict=True):
-                field = schema.field(name)
-                table = table.set_column(
-                    schema.get_field_index(name), field, pa.array(values, type=field.type)
-                )
-            counts["dated"] += table.num_rows - table.column("date").null_count
-            counts["language flagged"] += pc.sum(table.column("language_flag")).as_py() or 0
-            yield table
+            yield with_groups(table, grouper.columns(table.column("id").to_pylist()), counts)
 
     with scratch_path(out) as scratch:
         try:
@@ -119,6 +110,20 @@ def normalize(
     if quarantine is not None:
         write_jsonl_records(quarantine, left_out)
     print_summary(out, counts, groups)
+
+
+def with_groups(table: pa.Table, columns: Sequence[list[Any]], counts: Counter[str]) -> pa.Table:
+    """A batch of kept articles with its group columns set (the first ``len(columns)`` of
+    ``GROUP_COLUMNS``), counting its dated and language-flagged rows into ``counts``."""
+    schema = arrow_schema(Article)
+    for name, values in zip(GROUP_COLUMNS[: len(columns)], columns, strict=True):
+        field = schema.field(name)
+        table = table.set_column(
+            schema.get_field_index(name), field, pa.array(values, type=field.type)
+        )
+    counts["dated"] += table.num_rows - table.column("date").null_count
+    counts["language flagged"] += pc.sum(table.column("language_flag")).as_py() or 0
+    return table
 
 
 def print_summary(out: Path, counts: Counter[str], groups: Counter[str]) -> None:
