@@ -96,6 +96,10 @@ class LinguisticAnnotator:
         self.confidence_beam = recognizer.confidence_beam
         if self.confidence_beam:
             version += f"+beam.{self.confidence_beam}"
+        #: the version without the calibration map: what a map is fitted on
+        self.chain_version = (
+            f"{version}+rules.{steps_fingerprint(steps)}+taxonomy.{taxonomy.version}"
+        )
         self.confidence_map: ConfidenceMap | None = None
         if recognizer.confidence_map is not None:
             self.confidence_map = load_confidence_map(recognizer.confidence_map)
@@ -104,9 +108,12 @@ class LinguisticAnnotator:
                     f"{recognizer.confidence_map}: fitted with confidence_beam "
                     f"{self.confidence_map.beam}, the chain runs {self.confidence_beam}"
                 )
-            version += f"+confidence.{self.confidence_map.fingerprint}"
         self.problems: list[str] = []
-        self.version = f"{version}+rules.{steps_fingerprint(steps)}+taxonomy.{taxonomy.version}"
+        self.version = (
+            self.chain_version
+            if self.confidence_map is None
+            else f"{self.chain_version}+confidence.{self.confidence_map.fingerprint}"
+        )
 
     def docs(self, items: Iterable[tuple[str, C]]) -> Iterator[tuple[Any, C]]:
         """Run the pipeline over (text, context) pairs, streaming, in order."""

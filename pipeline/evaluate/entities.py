@@ -131,7 +131,7 @@ def fit_confidence(
         "gold": [str(p) for p in gold],
         "documents": len(seen),
         "fingerprint": gold_fingerprint((d.text, d.spans) for d in seen),
-        "chain": annotator.version,
+        "chain": annotator.chain_version,
     }
     mapped = fit_confidence_map(rows, annotator.confidence_beam, fitted_on)
     write_json(out, mapped.as_dict())
