@@ -12,8 +12,10 @@ What each step is for (the rules themselves are in ``entity_rules.py``):
   rule with the model is written at the top of that file and implemented in ``merge``.
 
 Scores: the NER decodes greedily and gives no per-entity probability; with the recognizer's
-``confidence_beam`` set, a beam decode measures one (``confidence.py``). The gazetteer is an
-exact lookup and leaves ``score`` None rather than inventing a confidence.
+``confidence_beam`` set, a beam decode measures one (``confidence.py``). With a
+``confidence_map``, every entity (gazetteer names too) gets the map's calibrated probability,
+fitted on dev gold from what produced the span; without one, the gazetteer leaves ``score``
+None rather than inventing a confidence.
 """
 
 from __future__ import annotations

@@ -11,10 +11,18 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from pipeline.annotate.confidence import beam_parses, span_scores
+from pipeline.annotate.confidence import (
+    ConfidenceMap,
+    beam_agreement,
+    beam_parses,
+    load_confidence_map,
+    span_features,
+    span_scores,
+)
 from pipeline.annotate.entities import (
     GAZETTEER,
     MODEL,
+    EntitySpan,
     EntityStep,
     Gazetteer,
     doc_entity_spans,
@@ -24,6 +32,7 @@ from pipeline.annotate.entity_rules import steps_fingerprint
 from pipeline.annotate.events import EventExtractor, EventRules
 from pipeline.annotate.nlp import build_nlp
 from pipeline.annotate.registry import SpacySettings
+from pipeline.errors import PipelineError
 from pipeline.schema import Entity, PreannotatedArticle
 from pipeline.taxonomy import Taxonomy, TaxonomyError
 
@@ -87,8 +96,24 @@ class LinguisticAnnotator:
         self.confidence_beam = recognizer.confidence_beam
         if self.confidence_beam:
             version += f"+beam.{self.confidence_beam}"
+        #: the version without the calibration map: what a map is fitted on
+        self.chain_version = (
+            f"{version}+rules.{steps_fingerprint(steps)}+taxonomy.{taxonomy.version}"
+        )
+        self.confidence_map: ConfidenceMap | None = None
+        if recognizer.confidence_map is not None:
+            self.confidence_map = load_confidence_map(recognizer.confidence_map)
+            if self.confidence_map.beam != self.confidence_beam:
+                raise PipelineError(
+                    f"{recognizer.confidence_map}: fitted with confidence_beam "
+                    f"{self.confidence_map.beam}, the chain runs {self.confidence_beam}"
+                )
         self.problems: list[str] = []
-        self.version = f"{version}+rules.{steps_fingerprint(steps)}+taxonomy.{taxonomy.version}"
+        self.version = (
+            self.chain_version
+            if self.confidence_map is None
+            else f"{self.chain_version}+confidence.{self.confidence_map.fingerprint}"
+        )
 
     def docs(self, items: Iterable[tuple[str, C]]) -> Iterator[tuple[Any, C]]:
         """Run the pipeline over (text, context) pairs, streaming, in order."""
@@ -101,13 +126,33 @@ class LinguisticAnnotator:
     ) -> list[Entity]:
         """This component's entities for one processed text (``steps``: other steps than
         the chain's, which is how the ablation scores the chain without one of them; those
-        are left unscored, the beam costing as much again as the NER)."""
+        are left unscored, the beam costing as much again as the NER). The score is the
+        calibration map's when the chain has one, else the raw beam probability."""
         spans = doc_entity_spans(doc, self.steps if steps is None else steps)
-        scores = {}
-        if self.confidence_beam and steps is None:
-            parses = beam_parses(self.nlp, doc, self.confidence_beam)
-            scores = span_scores(spans, parses)
+        scores: dict[EntitySpan, float] = {}
+        if steps is None and self.confidence_map is not None:
+            features = self.span_features(doc, spans)
+            scores = {s: self.confidence_map.probability(f) for s, f in features.items()}
+        elif self.confidence_beam and steps is None:
+            scores = span_scores(spans, beam_parses(self.nlp, doc, self.confidence_beam))
         return to_entities(article_id, doc, spans, self.sources, scores)
+
+    def span_features(
+        self, doc: Any, spans: list[EntitySpan]
+    ) -> dict[EntitySpan, dict[str, float]]:
+        """The calibration features of each span (with the beam agreement if a beam runs)."""
+        beam = None
+        if self.confidence_beam:
+            parses = beam_parses(self.nlp, doc, self.confidence_beam)
+            beam = {span: beam_agreement(span, parses) for span in spans}
+        return span_features(doc, spans, beam)
+
+    def featured_entities(self, article_id: str, doc: Any) -> list[tuple[Entity, dict[str, float]]]:
+        """Each entity of the chain with its calibration features (to fit a map)."""
+        spans = doc_entity_spans(doc, self.steps)
+        features = self.span_features(doc, spans)
+        entities = to_entities(article_id, doc, spans, self.sources)
+        return [(e, features[s]) for e, s in zip(entities, spans, strict=True)]
 
     def _guarded(
         self, articles: Iterable[PreannotatedArticle]

@@ -41,11 +41,14 @@ class SpacySettings:
     """The recognizer: ``model`` is an installed package name or a model folder; with
     ``ner_model`` (a folder) that pipeline's NER replaces ``model``'s, and ``model`` keeps
     the tagger, lemmatizer and parser that events need. ``confidence_beam`` > 0 scores
-    each model entity with a beam of that width (``confidence.py``); 0 leaves scores None."""
+    each model entity with a beam of that width (``confidence.py``); 0 leaves scores None.
+    ``confidence_map`` (a file fitted by ``eval entities --fit-confidence``) turns measured
+    features of every entity into a calibrated score instead."""
 
     model: str
     ner_model: str | None
     confidence_beam: int
+    confidence_map: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,15 @@ def _spacy(entry: Mapping[str, Any], where: str, _: Mapping[str, Any], base: Pat
     beam = entry.get("confidence_beam")
     if not isinstance(beam, int) or beam < 0:
         raise PipelineError(f"params.yaml: '{where}.confidence_beam' must be 0 (off) or a width")
-    return SpacySettings(_model_name(model, base), _model_name(ner, base) if ner else None, beam)
+    calibration = entry.get("confidence_map")
+    if calibration is not None and not isinstance(calibration, str):
+        raise PipelineError(f"params.yaml: '{where}.confidence_map' must be a file or null")
+    return SpacySettings(
+        _model_name(model, base),
+        _model_name(ner, base) if ner else None,
+        beam,
+        resolve(calibration, base) if calibration else None,
+    )
 
 
 def _gazetteer(entry: Mapping[str, Any], where: str, _: Mapping[str, Any], base: Path) -> object:

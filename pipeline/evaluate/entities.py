@@ -98,6 +98,52 @@ def evaluate(
     return scores, [pair for *_, scored in rows for pair in scored]
 
 
+def confidence_rows(
+    documents: Iterable[BratDocument], annotator: Any, seen: list[BratDocument]
+) -> Iterator[tuple[dict[str, float], bool]]:
+    """(calibration features, strictly right) of each entity of the chain on the gold
+    documents; ``seen`` collects the documents read, for the fit's data fingerprint."""
+    for doc, gold in annotator.docs((d.text, d) for d in documents):
+        seen.append(gold)
+        gold_set = set(gold.spans)
+        for entity, features in annotator.featured_entities("gold", doc):
+            yield features, (entity.start, entity.end, entity.label) in gold_set
+
+
+def fit_confidence(
+    gold: Sequence[Path], annotator: Any, params: dict[str, Any], limit: int | None, out: Path
+) -> None:
+    """Fit the entity calibration map on the gold sets and write it to ``out``; prints the
+    in-sample ECE of the map (and of the raw beam agreement when a beam runs)."""
+    from pipeline.annotate.confidence import (
+        expected_calibration_error,
+        fit_confidence_map,
+        gold_fingerprint,
+    )
+    from pipeline.io import write_json
+
+    rows: list[tuple[dict[str, float], bool]] = []
+    seen: list[BratDocument] = []
+    for path in gold:
+        errors: list[str] = []
+        documents = track(read_gold(path, params, errors, limit), f"fitting on {path}", total=limit)
+        rows += confidence_rows(documents, annotator, seen)
+        for message in errors:
+            error_line(f"skipped {message}")
+    fitted_on = {
+        "gold": [str(p) for p in gold],
+        "documents": len(seen),
+        "fingerprint": gold_fingerprint((d.text, d.spans) for d in seen),
+        "chain": annotator.chain_version,
+    }
+    mapped = fit_confidence_map(rows, annotator.confidence_beam, fitted_on)
+    write_json(out, mapped.as_dict())
+    ece, _ = expected_calibration_error(
+        [(mapped.probability(f), ok) for f, ok in rows], CALIBRATION_BINS
+    )
+    out_console.print(f"wrote {out}: {len(rows)} entities, in-sample ECE {ece:.3f}")
+
+
 def _table(scores: dict[str, SpanScores], names: dict[str, str], target: Sequence[str]) -> Table:
     table = Table(title=f"Entities vs gold ({scores[OURS].documents} documents)")
     table.add_column("system")
@@ -185,9 +231,17 @@ def eval_entities(
         Path | None,
         typer.Option("--model", help="Model folder (pipeline train) whose NER the chain uses."),
     ] = None,
+    fit_confidence_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--fit-confidence",
+            help="Fit the entity calibration map on the gold sets and write it here (JSON).",
+        ),
+    ] = None,
 ) -> None:
     """Precision, recall and F1 per label, strict and lenient: the chain params.yaml names
-    vs its raw recognizer; with ``--ablate``, the chain without each step, per gold set."""
+    vs its raw recognizer; with ``--ablate``, the chain without each step, per gold set;
+    with ``--fit-confidence``, the calibration map of entity scores fitted on the sets."""
     from pipeline.annotate.confidence import expected_calibration_error
     from pipeline.evaluate.ablation import ablate as run_ablation
     from pipeline.evaluate.ablation import ablation_rows
@@ -195,6 +249,9 @@ def eval_entities(
     params = load_params("preannotate")
     target = list(params["target_labels"])
     annotator, time_annotator = chain_parts(str(model) if model is not None else None)
+    if fit_confidence_out is not None:
+        fit_confidence(gold, annotator, params, limit, fit_confidence_out)
+        return
     labels = _scored_labels(annotator, params)
     payloads = []
     for path in gold:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -136,6 +137,32 @@ def parquet_source(
     return keys(), load
 
 
+class PushOrder(StrEnum):
+    """``studio push --order``: the order tasks are created in."""
+
+    INPUT = "input"
+    UNCERTAIN = "uncertain"
+
+
+def uncertain_source(
+    path: Path,
+) -> tuple[Iterator[tuple[str, str | None]], Callable[[set[str]], Iterator[Any]]]:
+    """``parquet_source`` in ``uncertain_first`` order. Ranking needs every article's scores
+    before the first task is sent, so the file is read into memory (one push's batch)."""
+    from pipeline.io import read_records
+    from pipeline.schema import PreannotatedArticle
+    from pipeline.studio.order import Ranked, uncertain_first
+
+    records = {a.id: a for a in read_records(path, PreannotatedArticle)}
+    ranked = (Ranked(a.id, a.story_id, [e.score for e in a.entities]) for a in records.values())
+    ordered = [records[i] for i in uncertain_first(ranked)]
+
+    def load(ids: set[str]) -> Iterator[PreannotatedArticle]:
+        return (a for a in ordered if a.id in ids)
+
+    return iter([(a.id, a.model_version) for a in ordered]), load
+
+
 @studio_app.command()
 def push(
     preannotated: Annotated[Path, typer.Argument(help="PreannotatedArticle Parquet file")],
@@ -158,6 +185,14 @@ def push(
             "(chosen by a seeded hash of the id, recorded in each task's meta)",
         ),
     ] = None,
+    order: Annotated[
+        PushOrder,
+        typer.Option(
+            "--order",
+            help="Task creation order: the file's, or least confident articles first "
+            "(one per story first; studio/order.py)",
+        ),
+    ] = PushOrder.INPUT,
 ) -> None:
     """Import one task per article with its predictions; safe to run again at any time."""
     from pipeline.params import taxonomy_path
@@ -168,7 +203,11 @@ def push(
     from pipeline.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(taxonomy_path())
-    keys, load = parquet_source(preannotated)
+    keys, load = (
+        uncertain_source(preannotated)
+        if order is PushOrder.UNCERTAIN
+        else parquet_source(preannotated)
+    )
     studio = connect(url, data_dir)
     proj, created = ensure_project(studio, project, taxonomy)
     state = (

@@ -55,7 +55,8 @@ def test_provenance_and_ids(seed_results, linguistic) -> None:
     assert sources <= {"spacy:fr_core_news_md@3.8.0", linguistic.gazetteer.source}
     assert "spacy:fr_core_news_md@3.8.0" in sources
     assert linguistic.gazetteer.source.startswith("gazetteer@")
-    assert all(e.score is None for e in record.entities)  # no honest score: see entities.py
+    # the configured calibration map scores every entity, gazetteer names too (confidence.py)
+    assert all(e.score is not None and 0.0 <= e.score <= 1.0 for e in record.entities)
     ids = [e.id for e in record.entities]
     assert len(ids) == len(set(ids))
     assert record.model_version is not None and "fr_core_news_md@3.8.0" in record.model_version

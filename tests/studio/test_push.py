@@ -187,3 +187,36 @@ def test_sigkill_mid_push_then_rerun_gives_one_task_per_article(
     counts = task_articles(studio, project["id"])
     assert len(counts) == n
     assert set(counts.values()) == {1}
+
+
+def test_push_order_uncertain_creates_least_confident_first(
+    studio_server, studio, article, cli, tmp_path: Path
+) -> None:
+    """Tasks are created in ``uncertain_first`` order: ascending task ids follow it."""
+    import dataclasses
+
+    from pipeline.studio.order import Ranked, uncertain_first
+
+    info, creds = studio_server
+    records = []
+    for i, low in enumerate([0.9, 0.2, 0.6, 0.1, 0.3]):
+        rec = article(200 + i)
+        entities = [dataclasses.replace(e, score=max(low, e.score or 0)) for e in rec.entities]
+        entities[0] = dataclasses.replace(entities[0], score=low)
+        story = "same-story" if i in (1, 3) else f"story-{i}"
+        records.append(dataclasses.replace(rec, entities=entities, story_id=story))
+    path = tmp_path / "pre.parquet"
+    write_records(path, records, PreannotatedArticle)
+    expected = uncertain_first(
+        Ranked(r.id, r.story_id, [e.score for e in r.entities]) for r in records
+    )
+    # 0.1 and 0.2 share a story: the 0.2 one waits until after the head
+    assert expected == ["art-00203", "art-00204", "art-00202", "art-00200", "art-00201"]
+    args = ["studio", "push", str(path), "--project", "push-order", "--url", info.url]
+    args += ["--data-dir", str(info.data_dir), "--batch-size", "2", "--order", "uncertain"]
+    result = cli(args, {"LABEL_STUDIO_API_KEY": creds.api_key})
+    assert result.returncode == 0, result.stderr
+    project, _ = ensure_project(studio, "push-order", TAX)
+    tasks = [t for page in studio.task_pages(project["id"], "id,data") for t in page]
+    created = [t["data"]["article_id"] for t in sorted(tasks, key=lambda t: t["id"])]
+    assert created == expected
