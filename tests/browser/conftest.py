@@ -10,7 +10,8 @@ Fixtures, kept general for other browser tests:
 
 - ``browser``: one Chromium per session.
 - ``page``: a fresh context and page at a laptop's 1366×768.
-- ``login``: ``login(page)`` signs the admin into that server in the browser.
+- ``login``: ``login(page)`` signs the admin into that server in the browser;
+  ``login(page, email, password)`` signs in another user.
 - ``open_task``: ``open_task(page, project_id, task_id)`` shows a task in the labeling view.
 - ``shot``: ``shot(page, name)`` saves a screenshot to ``.artifacts/browser/NAME.png``.
 """
@@ -66,14 +67,15 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture(scope="module")
-def login(studio_server) -> Callable[[Page], None]:
-    """``login(page)``: the admin signs in through Label Studio's own login form."""
+def login(studio_server) -> Callable[..., None]:
+    """``login(page)``: the admin (or the user ``email``) signs in through Label Studio's
+    own login form."""
     info, creds = studio_server
 
-    def sign_in(tab: Page) -> None:
+    def sign_in(tab: Page, email: str | None = None, password: str | None = None) -> None:
         tab.goto(f"{info.url}/user/login/")
-        tab.fill("input[name=email]", creds.username)
-        tab.fill("input[name=password]", creds.password)
+        tab.fill("input[name=email]", email or creds.username)
+        tab.fill("input[name=password]", password or creds.password)
         tab.click("button[type=submit]")
         tab.wait_for_url(lambda url: "/user/login" not in url, timeout=LOAD_TIMEOUT_MS)
 

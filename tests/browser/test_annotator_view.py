@@ -26,6 +26,7 @@ from pipeline.studio.client import Studio
 from pipeline.studio.pull import PullStats, full_rows
 from pipeline.studio.push import ensure_project, existing_tasks, push_records
 from pipeline.taxonomy import load_taxonomy
+from tests.browser.dom import label_drawn, region
 
 TEXT = (
     "Le 3 mai 2025, la France a suspendu son aide au Mali, a annoncé Emmanuel Macron à "
@@ -87,15 +88,6 @@ def pushed(studio: Studio) -> dict[str, Any]:
     return {"project": project["id"], "task": task, "record": record}
 
 
-def _region(page: Page, start: int, end: int) -> Locator:
-    return page.locator(f"span.htx-highlight[data-start='{start}'][data-end='{end}']")
-
-
-def _label_drawn(region: Locator) -> str:
-    """The label Label Studio paints after a region (its ``::after`` content)."""
-    return str(region.evaluate("el => getComputedStyle(el, '::after').content"))
-
-
 def _choice(page: Page, value: str) -> Locator:
     """The checkbox (and its caption) of a choice."""
     return page.locator("label", has=page.locator(f"input[name='{value}']"))
@@ -147,16 +139,16 @@ def test_annotator_corrects_an_article_and_pull_returns_exactly_that(
     predicted += [(ev.trigger_start, ev.trigger_end, ev.type) for ev in record.events]
     predicted.append((*_at("son aide"), cfg.ARGUMENT_LABEL))
     for start, end, label in predicted:
-        region = _region(page, start, end)
-        assert region.count() == 1, (start, end, label)
-        assert region.inner_text() == TEXT[start:end]
-        assert _label_drawn(region).endswith(f':{label}"'), label
+        drawn = region(page, start, end)
+        assert drawn.count() == 1, (start, end, label)
+        assert drawn.inner_text() == TEXT[start:end]
+        assert label_drawn(drawn).endswith(f':{label}"'), label
 
     mode, negated = _choice(page, "discontinue"), _choice(page, cfg.FLAG_NEGATED)
     iso_box = page.locator("[data-testid=textarea-control]")
     assert (mode.count(), negated.count(), iso_box.count()) == (1, 1, 1)
     # a trigger: its modes and flags, in view next to the text; no time box
-    _region(page, *_at("suspendu")).click()
+    region(page, *_at("suspendu")).click()
     assert mode.is_visible() and negated.is_visible()
     assert _in_view(page, mode) and _in_view(page, negated)
     assert not iso_box.is_visible()
@@ -164,26 +156,26 @@ def test_annotator_corrects_an_article_and_pull_returns_exactly_that(
     shot(page, "after-trigger-selected")
     mode.click()
     # a time expression: its ISO box, no flags and no modes
-    _region(page, *_at("3 mai 2025")).click()
+    region(page, *_at("3 mai 2025")).click()
     assert iso_box.is_visible() and not negated.is_visible() and not mode.is_visible()
     page.get_by_test_id("htx-textbox-edit-button").click()
     page.get_by_test_id("htx-textbox-input").fill("2025-05-03")
     page.get_by_test_id("htx-textbox-save").click()
     shot(page, "after-time-selected")
     # an entity: no per-region control at all
-    _region(page, *_at("Paris")).click()
+    region(page, *_at("Paris")).click()
     assert not iso_box.is_visible() and not negated.is_visible() and not mode.is_visible()
     page.keyboard.press("Escape")
 
     # a careless drag over "ommission euro" snaps to the words "Commission européenne"
     page.locator(".lsf-label", has_text="ORG").first.click()
     _drag_inside(page, "Commission européenne", 1, 15)
-    drawn = _region(page, *_at("Commission européenne"))
-    assert drawn.count() == 1 and _label_drawn(drawn).endswith(':ORG"')
+    drawn = region(page, *_at("Commission européenne"))
+    assert drawn.count() == 1 and label_drawn(drawn).endswith(':ORG"')
     page.keyboard.press("Escape")
 
     # link it to the trigger; the role picker holds one role: picking a second replaces it
-    _region(page, *_at("suspendu")).click()
+    region(page, *_at("suspendu")).click()
     page.keyboard.press("Alt+r")
     drawn.click()
     page.locator(".lsf-panel-tabs__tab", has_text="Relations").first.click()

@@ -12,115 +12,20 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-import httpx
-import pytest
-
 from pipeline.io import read_json, write_records
 from pipeline.release.cut import cut
 from pipeline.release.reader import MANIFEST
 from pipeline.schema import Annotation, PreannotatedArticle
-from pipeline.studio.client import Studio, Target
+from pipeline.studio.client import Studio
 from pipeline.studio.convert import parse_result
 from pipeline.studio.merge import Strategy
 from pipeline.studio.overlap import assign_overlap, chosen
 from pipeline.studio.pull import PullStats, full_rows
-from pipeline.studio.push import ensure_project, existing_tasks, push_records
 from pipeline.studio.review import MERGED_PREFIX, build_review
 from pipeline.studio.review_config import ReviewConfig
-from pipeline.taxonomy import load_taxonomy
+from tests.studio.review_scene import PROJECT, REVIEW, read_task, scene
 
-PROJECT = "review-source"
-REVIEW = f"{PROJECT}{ReviewConfig.from_params().project_suffix}"
-
-
-def signup(admin: Studio, name: str) -> Studio:
-    """A real user: signs up through the organisation's invite link (``/api/invite``, read
-    with the admin's token), then works with their own API token."""
-    email, password = f"{name}@example.org", f"pw-{name}-2718281828"
-    invite = admin.get("api/invite", "invite link")["invite_url"]
-    with httpx.Client(base_url=admin.url, timeout=60) as web:
-        web.get(invite)
-        form = {
-            "email": email,
-            "password": password,
-            "csrfmiddlewaretoken": web.cookies["csrftoken"],
-        }
-        signed = web.post(invite, data=form, headers={"Referer": f"{admin.url}{invite}"})
-        assert signed.status_code == 302, signed.text[:200]
-        token = web.get("/api/current-user/token").json()["token"]
-    user = Studio(Target(admin.url, token))
-    assert user.check()["email"] == email
-    return user
-
-
-def _task(studio: Studio, task_id: int) -> dict:
-    return studio.get(f"api/tasks/{task_id}/", "read task")
-
-
-def submit(user: Studio, task_id: int, change=None) -> None:
-    """Submit the task's prediction as this user, changed by ``change(result)``."""
-    pred = _task(user, task_id)["predictions"][0]
-    result = copy.deepcopy(pred["result"])
-    if change:
-        change(result)
-    user.sdk.annotations.create(id=task_id, result=result, parent_prediction=pred["id"])
-
-
-def _relabel(rid: str, label: str):
-    def change(result: list[dict]) -> None:
-        for item in result:
-            if item.get("id") == rid and item["type"] == "labels":
-                item["value"]["labels"] = [label]
-
-    return change
-
-
-def _revalue(rid: str, value: str):
-    def change(result: list[dict]) -> None:
-        for item in result:
-            if item.get("id") == rid and item["from_name"] == "time_value":
-                item["value"]["text"] = [value]
-
-    return change
-
-
-def _role(from_id: str, to_id: str, role: str):
-    def change(result: list[dict]) -> None:
-        for item in result:
-            if item["type"] == "relation" and (item["from_id"], item["to_id"]) == (from_id, to_id):
-                item["labels"] = [role]
-
-    return change
-
-
-@pytest.fixture(scope="module")
-def scene(studio: Studio, article):
-    project, _ = ensure_project(studio, PROJECT, load_taxonomy())
-    pid = project["id"]
-    records = [article(i) for i in range(4)]
-    push_records(studio, pid, records, batch_size=1000)
-    tasks = {a: t.task_id for a, t in existing_tasks(studio, pid)[0].items()}
-    alice, bob, carol = (signup(studio, n) for n in ("alice", "bob", "carol"))
-    ids = {n: u.check()["id"] for n, u in (("alice", alice), ("bob", bob), ("carol", carol))}
-    r0, r1, r2 = records[0], records[1], records[2]
-    berlin0 = r0.entities[2]
-    submit(alice, tasks[r0.id], _relabel(berlin0.id, "LOC"))
-    submit(bob, tasks[r0.id])  # keeps ORG
-    submit(alice, tasks[r1.id], _revalue(r1.times[0].id, "2024-03-05"))
-    submit(bob, tasks[r1.id])  # keeps 2024-03-06
-    consult = r2.events[0]
-    scholz = r2.entities[1]
-    submit(alice, tasks[r2.id])
-    submit(bob, tasks[r2.id], _role(consult.id, scholz.id, "actor"))
-    submit(alice, tasks[records[3].id])
-    submit(bob, tasks[records[3].id])
-    return {
-        "pid": pid,
-        "tasks": tasks,
-        "records": records,
-        "users": {"alice": alice, "bob": bob, "carol": carol},
-        "ids": ids,
-    }
+__all__ = ["scene"]  # the shared fixture, used by name
 
 
 def test_overlap_is_deterministic_recorded_and_honoured(
@@ -163,7 +68,7 @@ def test_overlap_is_deterministic_recorded_and_honoured(
         if t["meta"]["article_id"] in want
     )
     studio.sdk.annotations.create(id=task_id, result=[])
-    assert _task(studio, task_id)["is_labeled"] is False
+    assert read_task(studio, task_id)["is_labeled"] is False
 
 
 def test_review_tasks_for_exactly_the_disagreements_once(studio: Studio, scene) -> None:
@@ -177,7 +82,7 @@ def test_review_tasks_for_exactly_the_disagreements_once(studio: Studio, scene) 
     assert sorted(t["meta"]["article_id"] for t in tasks) == ["art-00000", "art-00001", "art-00002"]
     assert review["model_version"] == MERGED_PREFIX + "majority"  # the editor's pre-fill
     ids = scene["ids"]
-    by_article = {t["meta"]["article_id"]: _task(studio, t["id"]) for t in tasks}
+    by_article = {t["meta"]["article_id"]: read_task(studio, t["id"]) for t in tasks}
     r0, r2 = scene["records"][0], scene["records"][2]
     full = by_article["art-00000"]
     assert full["meta"]["annotators"] == sorted([ids["alice"], ids["bob"]])
@@ -245,7 +150,7 @@ def test_the_reviewers_choice_wins_in_the_next_release(
 
     def take(version: str, change=None):
         def answer(user: Studio, task_id: int) -> None:
-            task = _task(user, task_id)
+            task = read_task(user, task_id)
             pred = next(p for p in task["predictions"] if p["model_version"].startswith(version))
             result = copy.deepcopy(pred["result"])
             if change:
