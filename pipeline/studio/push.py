@@ -26,7 +26,6 @@ from pipeline.schema import PreannotatedArticle
 from pipeline.studio import config as cfg
 from pipeline.studio.client import Studio
 from pipeline.studio.convert import prediction, to_task
-from pipeline.studio.server import settings
 from pipeline.studio.sync import ExistingTask, PushState
 from pipeline.taxonomy import Taxonomy
 
@@ -99,7 +98,7 @@ def existing_tasks(studio: Studio, project_id: int) -> tuple[dict[str, ExistingT
     total = 0
     duplicates = 0
     include = "id,meta,total_annotations,cancelled_annotations,predictions_model_versions"
-    page_size = int(settings()["list_page_size"])
+    page_size = studio.settings.list_page_size
     for page in studio.task_pages(project_id, include, [_MODEL_VERSIONS_FILTER], page_size):
         for task in page:
             total += 1
