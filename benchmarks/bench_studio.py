@@ -37,6 +37,7 @@ from pipeline.studio.command import parquet_source
 from pipeline.studio.convert import to_task
 from pipeline.studio.pull import PullStats, full_rows
 from pipeline.studio.push import ensure_project, push_articles
+from pipeline.studio.settings import StudioSettings
 from pipeline.studio.sync import PushState
 from pipeline.taxonomy import load_taxonomy
 
@@ -147,6 +148,7 @@ def _line(name: str, seconds: float, n: int, ratio: str = "") -> None:
 
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-studio-"))
+    settings = StudioSettings.from_params()
     for name in [k for k in os.environ if k.startswith("LABEL_STUDIO_")]:
         del os.environ[name]
     try:
@@ -157,13 +159,13 @@ def main() -> None:
             f"{N} articles, {path.stat().st_size / 1e6:.1f} MB of Parquet; starting a fresh server"
         )
         t0 = time.perf_counter()
-        info = server.start_server(work / "data", _free_port())
+        info = server.start_server(work / "data", _free_port(), settings)
         print(f"server first start: {time.perf_counter() - t0:.1f} s", flush=True)
         creds = server.stored_credentials(work / "data")
-        studio = Studio(Target(info.url, creds.api_key))
+        studio = Studio(Target(info.url, creds.api_key), settings)
         studio.check()
         tax = load_taxonomy()
-        batch = int(server.settings()["batch_size"])
+        batch = settings.batch_size
 
         tasks = [to_task(a) for a in read_records(path, PreannotatedArticle)]
         base_project, _ = ensure_project(studio, "bench-baseline", tax)
@@ -220,5 +222,5 @@ def main() -> None:
         assert rows == N and pull_stats.errors_total == 0, pull_stats.as_counts()
         _line("pull (paged, span-checked, to Parquet)", pull, N, f"{pull / export:.2f}x export")
     finally:
-        server.stop_server(work / "data")
+        server.stop_server(work / "data", settings)
         shutil.rmtree(work, ignore_errors=True)

@@ -62,12 +62,13 @@ def _start_clean(folder: Path):
     import os
 
     from pipeline.studio import server
+    from pipeline.studio.settings import StudioSettings
 
     with pytest.MonkeyPatch.context() as mp:
         for name in list(os.environ):
             if name.startswith("LABEL_STUDIO_"):
                 mp.delenv(name)
-        return server.start_server(folder, _free_port())
+        return server.start_server(folder, _free_port(), StudioSettings.from_params())
 
 
 @pytest.fixture(scope="session")
@@ -77,10 +78,11 @@ def studio_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     The server is stopped again right away, so modules copy a quiescent SQLite file.
     """
     from pipeline.studio import server
+    from pipeline.studio.settings import StudioSettings
 
     folder = tmp_path_factory.mktemp("studio-template")
     _start_clean(folder)
-    server.stop_server(folder)
+    server.stop_server(folder, StudioSettings.from_params())
     return folder
 
 
@@ -93,6 +95,7 @@ def studio_server(studio_template: Path, tmp_path_factory: pytest.TempPathFactor
     import shutil
 
     from pipeline.studio import server
+    from pipeline.studio.settings import StudioSettings
 
     folder = tmp_path_factory.mktemp("studio")
     shutil.copytree(
@@ -106,15 +109,16 @@ def studio_server(studio_template: Path, tmp_path_factory: pytest.TempPathFactor
     try:
         yield info, creds
     finally:
-        server.stop_server(folder)
+        server.stop_server(folder, StudioSettings.from_params())
 
 
 @pytest.fixture(scope="module")
 def studio(studio_server):
     """A client of the module's server, authenticated with the generated admin token."""
     from pipeline.studio.client import Studio, Target
+    from pipeline.studio.settings import StudioSettings
 
     info, creds = studio_server
-    client = Studio(Target(info.url, creds.api_key))
+    client = Studio(Target(info.url, creds.api_key), StudioSettings.from_params())
     client.check()
     return client

@@ -36,7 +36,7 @@ from pipeline.io import RawInput, iter_input_files, read_inputs, write_tables
 from pipeline.minhash import band_keys, lsh_bands, minhash_bytes, pairs_of_keys
 from pipeline.normalize.command import with_groups
 from pipeline.normalize.config import NormalizeConfig
-from pipeline.normalize.core import normalize_stream
+from pipeline.normalize.core import normalize_stream, result_counts
 from pipeline.normalize.grouping import Grouper, article_signatures
 from pipeline.schema import Article, QuarantineEntry, Source, arrow_schema, to_row
 
@@ -74,7 +74,8 @@ def normalize_files(
     articles: list[Article] = []
     quarantined: list[QuarantineEntry] = []
     raws = read_inputs([Path(p) for p in paths], config.suffixes, config.max_article_bytes)
-    for item in normalize_stream(raws, config, counts):
+    for item in normalize_stream(raws, config):
+        counts.update(result_counts(item))
         if isinstance(item, QuarantineEntry):
             quarantined.append(item)
         else:
@@ -204,8 +205,10 @@ def normalize_on_ray(
         tables = []
         for unit in units:
             if isinstance(unit, RawInput):  # a path that could not be used: local code
-                entries = normalize_stream([unit], config, run.counts)
-                run.quarantined.extend(e for e in entries if isinstance(e, QuarantineEntry))
+                for entry in normalize_stream([unit], config):
+                    run.counts.update(result_counts(entry))
+                    if isinstance(entry, QuarantineEntry):
+                        run.quarantined.append(entry)
                 continue
             values_ref, table_ref, *block_refs = unit
             values: FileBatch = ray.get(values_ref)

@@ -31,7 +31,7 @@ from pipeline.io import (
     write_tables,
 )
 from pipeline.normalize.config import NormalizeConfig
-from pipeline.normalize.core import normalize_stream
+from pipeline.normalize.core import normalize_stream, result_counts
 from pipeline.normalize.grouping import Grouper
 from pipeline.schema import Article, QuarantineEntry, arrow_schema
 
@@ -87,7 +87,8 @@ def normalize(
     raws = read_inputs(inputs, config.suffixes, config.max_article_bytes)
 
     def first_pass() -> Iterator[Article]:
-        for item in normalize_stream(track(raws, "normalize"), config, counts):
+        for item in normalize_stream(track(raws, "normalize"), config):
+            counts.update(result_counts(item))
             if isinstance(item, QuarantineEntry):
                 error_line(describe(item))
                 left_out.append(item)

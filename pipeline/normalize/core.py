@@ -108,11 +108,16 @@ def _date(
 
 
 def normalize_stream(
-    items: Iterable[RawInput], config: NormalizeConfig, counts: Counter[str]
+    items: Iterable[RawInput], config: NormalizeConfig
 ) -> Iterator[Article | QuarantineEntry]:
-    """Normalize items one at a time, counting ``read``, ``quarantined`` and ``articles``."""
+    """Normalize items one at a time; what a result counts for is ``result_counts``."""
     for raw in items:
-        result = normalize_item(raw, config)
-        counts["read"] += 1
-        counts["quarantined" if isinstance(result, QuarantineEntry) else "articles"] += 1
-        yield result
+        yield normalize_item(raw, config)
+
+
+def result_counts(result: Article | QuarantineEntry) -> Counter[str]:
+    """What one normalized item adds to a run's stats: ``read`` and ``articles`` or
+    ``quarantined``. A value, not a counter the core mutates, so that the executor (the
+    local command or each Ray worker) gathers them and partial counts merge by addition."""
+    outcome = "quarantined" if isinstance(result, QuarantineEntry) else "articles"
+    return Counter({"read": 1, outcome: 1})

@@ -22,6 +22,7 @@ import httpx
 
 from pipeline.errors import PipelineError
 from pipeline.studio import server
+from pipeline.studio.settings import StudioSettings
 
 if TYPE_CHECKING:  # the SDK is imported where used: `pipeline --help` does not pay for it
     from label_studio_sdk.core.request_options import RequestOptions
@@ -39,17 +40,17 @@ class Target:
     api_key: str
 
 
-def resolve_target(url: str | None, data_dir: Path | None) -> Target:
+def resolve_target(url: str | None, data_dir: Path | None, settings: StudioSettings) -> Target:
     """``--url`` / ``LABEL_STUDIO_URL`` with ``LABEL_STUDIO_API_KEY``, else the managed server.
 
     The managed server of ``data_dir`` provides both its URL (``server.json``) and, when
     the environment has no token, the generated one kept in its 0600 credentials file.
     """
-    data_dir = Path(data_dir or server.default_data_dir())
+    data_dir = Path(data_dir or settings.data_dir)
     url = url or os.environ.get("LABEL_STUDIO_URL")
     if not url:
         info = server.running_server(data_dir)
-        url = info.url if info else f"http://{server.HOST}:{server.default_port()}"
+        url = info.url if info else f"http://{server.HOST}:{server.default_port(settings)}"
     api_key = os.environ.get("LABEL_STUDIO_API_KEY")
     if not api_key:
         creds = server.stored_credentials(data_dir)
@@ -65,14 +66,18 @@ def resolve_target(url: str | None, data_dir: Path | None) -> Target:
 class Studio:
     """A connected, authenticated Label Studio server."""
 
-    def __init__(self, target: Target, timeout: float | None = None) -> None:
+    def __init__(
+        self, target: Target, settings: StudioSettings, timeout: float | None = None
+    ) -> None:
         from label_studio_sdk import LabelStudio
 
         self.url = target.url
+        #: the ``studio`` params this client was built with (page sizes for the listings)
+        self.settings = settings
         self.sdk = LabelStudio(  # type: ignore[no-untyped-call]
             base_url=target.url,
             api_key=target.api_key,
-            timeout=timeout or float(server.settings()["request_timeout_s"]),
+            timeout=timeout or settings.request_timeout_s,
         )
         self._http = self.sdk._client_wrapper.httpx_client
 
@@ -198,7 +203,7 @@ class Studio:
         ``fields_all`` adds predictions, drafts and full annotations (expanded: the plain
         listing gives annotations as bare ids).
         """
-        page_size = page_size or int(server.settings()["page_size"])
+        page_size = page_size or self.settings.page_size
         query = json.dumps(
             {
                 "filters": {"conjunction": conjunction, "items": list(filters)},
@@ -264,8 +269,8 @@ class Studio:
         return int(resp.created or 0)
 
 
-def connect(url: str | None = None, data_dir: Path | None = None) -> Studio:
+def connect(url: str | None, data_dir: Path | None, settings: StudioSettings) -> Studio:
     """Resolve the target, connect and authenticate, or fail with one line."""
-    studio = Studio(resolve_target(url, data_dir))
+    studio = Studio(resolve_target(url, data_dir, settings), settings)
     studio.check()
     return studio

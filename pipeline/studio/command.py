@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pipeline.console import err_console, out_console, summary_table
+
+if TYPE_CHECKING:
+    from pipeline.studio.settings import StudioSettings
 
 studio_app = typer.Typer(
     help="Label Studio: managed server, labeling config, push of pre-annotations, pull.",
@@ -31,6 +34,13 @@ UrlOpt = Annotated[
 ProjectOpt = Annotated[str, typer.Option("--project", help="Project title")]
 
 
+def _settings() -> StudioSettings:
+    """The ``studio`` params, read once here at the command boundary and passed down."""
+    from pipeline.studio.settings import StudioSettings
+
+    return StudioSettings.from_params()
+
+
 @studio_app.command()
 def up(
     port: Annotated[
@@ -42,9 +52,10 @@ def up(
     """Install (if missing) and start a local Label Studio server, wait until it answers."""
     from pipeline.studio import server
 
-    folder = data_dir or server.default_data_dir()
+    settings = _settings()
+    folder = data_dir or settings.data_dir
     before = server.running_server(folder)
-    info = server.start_server(folder, port or server.default_port())
+    info = server.start_server(folder, port or server.default_port(settings), settings)
     state = "was already up" if before is not None and before.pid == info.pid else "is up"
     err_console.print(
         f"Label Studio {state} at {info.url} (pid {info.pid}, data in {info.data_dir})"
@@ -59,7 +70,8 @@ def down(data_dir: DataDirOpt = None) -> None:
     """Stop the managed server with SIGTERM."""
     from pipeline.studio import server
 
-    info = server.stop_server(data_dir or server.default_data_dir())
+    settings = _settings()
+    info = server.stop_server(data_dir or settings.data_dir, settings)
     if info is None:
         err_console.print("no managed Label Studio server is running")
     else:
@@ -71,7 +83,8 @@ def status(url: UrlOpt = None, data_dir: DataDirOpt = None) -> None:
     """Say whether the server answers, its URL, version and projects (exit 1 when down)."""
     from pipeline.studio.client import connect
 
-    studio = connect(url, data_dir)
+    settings = _settings()
+    studio = connect(url, data_dir, settings)
     out_console.print(f"Label Studio {studio.version()} is up at {studio.url}")
     projects = studio.projects()
     summary_table(
@@ -198,7 +211,6 @@ def push(
     from pipeline.params import taxonomy_path
     from pipeline.studio.client import connect
     from pipeline.studio.push import ensure_project, push_articles
-    from pipeline.studio.server import default_data_dir, settings
     from pipeline.studio.sync import PushState
     from pipeline.taxonomy import load_taxonomy
 
@@ -208,12 +220,11 @@ def push(
         if order is PushOrder.UNCERTAIN
         else parquet_source(preannotated)
     )
-    studio = connect(url, data_dir)
+    settings = _settings()
+    studio = connect(url, data_dir, settings)
     proj, created = ensure_project(studio, project, taxonomy)
-    state = (
-        None if full_check else PushState(data_dir or default_data_dir(), studio.url, proj["id"])
-    )
-    size = batch_size or int(settings()["batch_size"])
+    state = None if full_check else PushState(data_dir or settings.data_dir, studio.url, proj["id"])
+    size = batch_size or settings.batch_size
     stats = push_articles(studio, proj["id"], keys, load, size, state)
     title = f"push to {project!r} (id {proj['id']}{', created' if created else ''}) at {studio.url}"
     counts = stats.as_counts()
@@ -254,14 +265,14 @@ def pull(
     from pipeline.schema import Annotation
     from pipeline.studio import pull as core
     from pipeline.studio.client import connect
-    from pipeline.studio.server import default_data_dir
     from pipeline.studio.sync import PullCursor
 
-    studio = connect(url, data_dir)
+    settings = _settings()
+    studio = connect(url, data_dir, settings)
     proj = studio.project_by_title(project)
     if proj is None:
         raise PipelineError(f"{studio.url}: no project titled {project!r}")
-    cursor = PullCursor(data_dir or default_data_dir(), studio.url, proj["id"], out)
+    cursor = PullCursor(data_dir or settings.data_dir, studio.url, proj["id"], out)
     if since is not None and not out.exists():
         raise PipelineError(f"{out}: --since updates an existing snapshot, and there is none")
     if since is not None:
@@ -297,7 +308,8 @@ def agreement_cmd(
     from pipeline.studio.client import connect
     from pipeline.studio.pull import annotated_tasks, task_rows
 
-    studio = connect(url, data_dir)
+    settings = _settings()
+    studio = connect(url, data_dir, settings)
     proj = studio.project_by_title(project)
     if proj is None:
         raise PipelineError(f"{studio.url}: no project titled {project!r}")
@@ -319,11 +331,11 @@ def review_cmd(project: ProjectOpt, url: UrlOpt = None, data_dir: DataDirOpt = N
     from pipeline.studio.client import connect
     from pipeline.studio.review import build_review
     from pipeline.studio.review_config import ReviewConfig
-    from pipeline.studio.server import settings
 
-    studio = connect(url, data_dir)
+    settings = _settings()
+    studio = connect(url, data_dir, settings)
     config = ReviewConfig.from_params()
-    review, stats = build_review(studio, project, config, int(settings()["batch_size"]))
+    review, stats = build_review(studio, project, config, settings.batch_size)
     summary_table(
         f"review of {project!r} in {review['title']!r} (id {review['id']}), "
         f"merge strategy {config.strategy.describe()}",

@@ -266,24 +266,40 @@ def _relation_problem(
     return None
 
 
-def parse_result(result: Iterable[dict[str, Any]], text: str, source: str) -> Parsed:
-    """Turn a Label Studio result list into records; every value that cannot be kept (bad
-    span, wrong region type, not exactly one role...) becomes an error naming the region."""
-    out = Parsed()
-    regions: dict[str, dict[str, Any]] = {}
-    per_region: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    relations: list[dict[str, Any]] = []
+#: a region kept for the records: its control name and its value
+Good = dict[str, tuple[str, dict[str, Any]]]
+
+
+@dataclass
+class _Items:
+    """A result list sorted by kind: span regions, per-region values, relations."""
+
+    regions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    per_region: dict[str, dict[str, dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    relations: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _sort_items(result: Iterable[dict[str, Any]], out: Parsed) -> _Items:
+    """Sort the result's items by kind; the quality choice goes straight to ``out``."""
+    items = _Items()
     for item in result:
         kind = item.get("type")
         if kind == "relation":
-            relations.append(item)
+            items.relations.append(item)
         elif kind == "labels":
-            regions[str(item.get("id"))] = item
+            items.regions[str(item.get("id"))] = item
         elif item.get("from_name") == cfg.QUALITY:
             out.unusable = cfg.UNUSABLE in item.get("value", {}).get("choices", [])
         elif kind in ("textarea", "choices"):
-            per_region[str(item.get("id"))][item.get("from_name", "")] = item.get("value", {})
-    good: dict[str, tuple[str, dict[str, Any]]] = {}
+            items.per_region[str(item.get("id"))][item.get("from_name", "")] = item.get("value", {})
+    return items
+
+
+def _good_regions(regions: dict[str, dict[str, Any]], text: str, errors: list[str]) -> Good:
+    """The regions with a valid span and exactly one label; an error for each other one."""
+    good: Good = {}
     for rid, item in regions.items():
         value = item.get("value", {})
         labels = value.get("labels") or []
@@ -291,17 +307,22 @@ def parse_result(result: Iterable[dict[str, Any]], text: str, source: str) -> Pa
         if problem is None and len(labels) != 1:
             problem = f"{len(labels)} labels {labels!r} (expected one)"
         if problem:
-            out.errors.append(f"region {rid} ({item.get('from_name')}): {problem}")
+            errors.append(f"region {rid} ({item.get('from_name')}): {problem}")
             continue
         good[rid] = (item.get("from_name", ""), value)
-    out.errors += _value_warnings(per_region, regions, good)
-    out.errors += _region_warnings(good, relations)
+    return good
+
+
+def _event_arguments(
+    items: _Items, good: Good, text: str, errors: list[str]
+) -> dict[str, list[Argument]]:
+    """Trigger region id -> the arguments its relations give; an error per bad relation."""
     arguments: dict[str, list[Argument]] = defaultdict(list)
-    for rel in relations:
-        problem = _relation_problem(rel, regions, good)
+    for rel in items.relations:
+        problem = _relation_problem(rel, items.regions, good)
         if problem is not None:
             if problem:
-                out.errors.append(problem)
+                errors.append(problem)
             continue
         tcontrol, tval = good[str(rel.get("to_id"))]
         ref = str(rel.get("to_id")) if tcontrol in (cfg.ENTITY, cfg.TIME) else None
@@ -309,34 +330,64 @@ def parse_result(result: Iterable[dict[str, Any]], text: str, source: str) -> Pa
         arguments[str(rel.get("from_id"))].append(
             Argument(rel["labels"][0], start, end, text[start:end], ref)
         )
+    return arguments
+
+
+def _time_record(
+    rid: str, value: dict[str, Any], extra: dict[str, dict[str, Any]], text: str, source: str
+) -> TimeExpression:
+    """A time region with its typed ISO value, if any (blank counts as none)."""
+    start, end, label = value["start"], value["end"], value["labels"][0]
+    typed = extra.get(cfg.TIME_VALUE, {}).get("text") or []
+    iso = typed[0].strip() if typed and typed[0].strip() else None
+    return TimeExpression(rid, start, end, label, text[start:end], iso, source)
+
+
+def _event_record(
+    rid: str,
+    value: dict[str, Any],
+    extra: dict[str, dict[str, Any]],
+    arguments: list[Argument],
+    text: str,
+    source: str,
+) -> Event:
+    """A trigger region with its mode, flags and arguments (sorted by span, then role)."""
+    start, end, label = value["start"], value["end"], value["labels"][0]
+    modes = extra.get(cfg.mode_control(label), {}).get("choices") or []
+    flags = set(extra.get(cfg.EVENT_FLAGS, {}).get("choices") or [])
+    return Event(
+        rid,
+        label,
+        start,
+        end,
+        text[start:end],
+        modes[0] if modes else None,
+        sorted(arguments, key=lambda a: (a.start, a.end, a.role)),
+        cfg.FLAG_NEGATED in flags,
+        cfg.FLAG_HYPOTHETICAL in flags,
+        source,
+    )
+
+
+def parse_result(result: Iterable[dict[str, Any]], text: str, source: str) -> Parsed:
+    """Turn a Label Studio result list into records; every value that cannot be kept (bad
+    span, wrong region type, not exactly one role...) becomes an error naming the region."""
+    out = Parsed()
+    items = _sort_items(result, out)
+    good = _good_regions(items.regions, text, out.errors)
+    out.errors += _value_warnings(items.per_region, items.regions, good)
+    out.errors += _region_warnings(good, items.relations)
+    arguments = _event_arguments(items, good, text, out.errors)
     for rid, (control, value) in good.items():
-        start, end, label = value["start"], value["end"], value["labels"][0]
-        span_text = text[start:end]
-        extra = per_region.get(rid, {})
+        extra = items.per_region.get(rid, {})
         if control == cfg.ENTITY:
-            out.entities.append(Entity(rid, start, end, label, span_text, source))
+            start, end = value["start"], value["end"]
+            label = value["labels"][0]
+            out.entities.append(Entity(rid, start, end, label, text[start:end], source))
         elif control == cfg.TIME:
-            typed = extra.get(cfg.TIME_VALUE, {}).get("text") or []
-            iso = typed[0].strip() if typed and typed[0].strip() else None
-            out.times.append(TimeExpression(rid, start, end, label, span_text, iso, source))
+            out.times.append(_time_record(rid, value, extra, text, source))
         elif control == cfg.TRIGGER:
-            modes = extra.get(cfg.mode_control(label), {}).get("choices") or []
-            flags = set(extra.get(cfg.EVENT_FLAGS, {}).get("choices") or [])
-            args = sorted(arguments[rid], key=lambda a: (a.start, a.end, a.role))
-            out.events.append(
-                Event(
-                    rid,
-                    label,
-                    start,
-                    end,
-                    span_text,
-                    modes[0] if modes else None,
-                    args,
-                    cfg.FLAG_NEGATED in flags,
-                    cfg.FLAG_HYPOTHETICAL in flags,
-                    source,
-                )
-            )
+            out.events.append(_event_record(rid, value, extra, arguments[rid], text, source))
     out.entities.sort(key=lambda r: (r.start, r.end, r.label, r.id))
     out.times.sort(key=lambda r: (r.start, r.end, r.label, r.id))
     out.events.sort(key=lambda r: (r.trigger_start, r.trigger_end, r.type, r.id))

@@ -25,7 +25,6 @@ import xxhash
 
 from pipeline.errors import PipelineError
 from pipeline.studio.client import Studio
-from pipeline.studio.server import settings
 
 _HASH_RANGE = 2**64
 
@@ -62,7 +61,7 @@ def assign_overlap(
     if not 0.0 <= share <= 1.0:
         raise PipelineError(f"review.overlap_share {share}: a share between 0 and 1")
     stats = OverlapStats()
-    page_size = int(settings()["list_page_size"])
+    page_size = studio.settings.list_page_size
     changes: list[tuple[int, int, dict[str, Any]]] = []
     for page in studio.task_pages(project_id, "id,meta,overlap", page_size=page_size):
         for task in page:

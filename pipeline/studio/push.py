@@ -26,7 +26,6 @@ from pipeline.schema import PreannotatedArticle
 from pipeline.studio import config as cfg
 from pipeline.studio.client import Studio
 from pipeline.studio.convert import prediction, to_task
-from pipeline.studio.server import settings
 from pipeline.studio.sync import ExistingTask, PushState
 from pipeline.taxonomy import Taxonomy
 
@@ -99,7 +98,7 @@ def existing_tasks(studio: Studio, project_id: int) -> tuple[dict[str, ExistingT
     total = 0
     duplicates = 0
     include = "id,meta,total_annotations,cancelled_annotations,predictions_model_versions"
-    page_size = int(settings()["list_page_size"])
+    page_size = studio.settings.list_page_size
     for page in studio.task_pages(project_id, include, [_MODEL_VERSIONS_FILTER], page_size):
         for task in page:
             total += 1
@@ -161,6 +160,117 @@ def _needs_work(task: ExistingTask | None, mv: str) -> bool:
     return task is None or (mv not in task.model_versions and not task.annotated)
 
 
+def _unique_keys(keys: Iterable[tuple[str, str | None]]) -> tuple[list[tuple[str, str]], int]:
+    """The input's distinct (article id, model version) pairs in order, and how many repeated."""
+    wanted: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    repeated = 0
+    for article_id, raw_mv in keys:
+        key = (article_id, _model_version(raw_mv, article_id))
+        if key in seen:
+            repeated += 1
+            continue
+        seen.add(key)
+        wanted.append(key)
+    return wanted, repeated
+
+
+def _count_settled(task: ExistingTask, mv: str, stats: PushStats) -> None:
+    """Count an article that needs nothing: its version is there, or people annotated it."""
+    if mv in task.model_versions:
+        stats.up_to_date += 1
+    else:
+        stats.annotated_left_alone += 1
+
+
+def _fast_path(
+    studio: Studio,
+    project_id: int,
+    wanted: list[tuple[str, str]],
+    duplicate_in_input: int,
+    state: PushState,
+) -> PushStats | None:
+    """The stats of a push with nothing to send, read from the saved state without listing
+    a task; None when the state is stale or some article needs work."""
+    known = state.load(fingerprint(studio, project_id))
+    if known is None or any(_needs_work(known.get(a), mv) for a, mv in wanted):
+        return None
+    stats = PushStats(duplicate_in_input=duplicate_in_input, tasks_before=-1)
+    for article_id, mv in wanted:
+        _count_settled(known[article_id], mv, stats)
+    stats.fast_path = True
+    return stats
+
+
+def _articles_to_send(
+    wanted: list[tuple[str, str]], known: dict[str, ExistingTask], stats: PushStats
+) -> set[str]:
+    """The ids of the articles the project lacks (task or prediction); count the others."""
+    todo: set[str] = set()
+    for article_id, mv in wanted:
+        task = known.get(article_id)
+        if task is None or _needs_work(task, mv):
+            todo.add(article_id)
+        else:
+            _count_settled(task, mv, stats)
+    return todo
+
+
+class _Batches:
+    """New tasks and new predictions queued for the server, sent ``batch_size`` at a time.
+
+    ``complete`` turns False when the server did not return every new task's id, so the
+    saved state (which needs those ids) is dropped rather than saved wrong.
+    """
+
+    def __init__(
+        self,
+        studio: Studio,
+        project_id: int,
+        known: dict[str, ExistingTask],
+        stats: PushStats,
+        batch_size: int,
+    ) -> None:
+        self.studio = studio
+        self.project_id = project_id
+        self.known = known
+        self.stats = stats
+        self.batch_size = batch_size
+        self.complete = True
+        self.queued: dict[str, dict[str, Any]] = {}  # article id -> task about to be imported
+        self.new_predictions: list[dict[str, Any]] = []
+
+    def add(self, article: PreannotatedArticle, mv: str, task: ExistingTask | None) -> None:
+        """Queue the article as a new task, or its prediction on its (queued) task."""
+        if task is None:
+            self.queued[article.id] = to_task(article)
+            self.known[article.id] = ExistingTask(-1, frozenset({mv}), False)
+        elif article.id in self.queued:  # another model version of an article queued just now
+            self.queued[article.id]["predictions"].append(prediction(article))
+            task.model_versions |= {mv}
+        else:
+            self.new_predictions.append({"task": task.task_id, **prediction(article)})
+            task.model_versions |= {mv}
+        if len(self.queued) + len(self.new_predictions) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send what is queued: the tasks first, then the predictions on existing tasks."""
+        if self.queued:
+            ids = self.studio.import_tasks(self.project_id, list(self.queued.values()))
+            self.stats.tasks_imported += len(self.queued)
+            if len(ids) == len(self.queued):
+                for article_id, task_id in zip(self.queued, ids, strict=True):
+                    self.known[article_id].task_id = task_id
+            else:
+                self.complete = False
+            self.queued.clear()
+        if self.new_predictions:
+            self.studio.import_predictions(self.project_id, self.new_predictions)
+            self.stats.predictions_added += len(self.new_predictions)
+            self.new_predictions.clear()
+
+
 def push_articles(
     studio: Studio,
     project_id: int,
@@ -175,61 +285,17 @@ def push_articles(
     streams the full records of only those articles that need sending. With a ``state``
     whose fingerprint still matches the server, a push with nothing new lists no task.
     """
-    wanted: list[tuple[str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    duplicate_in_input = 0
-    for article_id, raw_mv in keys:
-        key = (article_id, _model_version(raw_mv, article_id))
-        if key in seen:
-            duplicate_in_input += 1
-            continue
-        seen.add(key)
-        wanted.append(key)
+    wanted, duplicate_in_input = _unique_keys(keys)
     if state is not None:
-        known = state.load(fingerprint(studio, project_id))
-        if known is not None and not any(_needs_work(known.get(a), mv) for a, mv in wanted):
-            stats = PushStats(duplicate_in_input=duplicate_in_input, tasks_before=-1)
-            for article_id, mv in wanted:
-                if mv in known[article_id].model_versions:
-                    stats.up_to_date += 1
-                else:
-                    stats.annotated_left_alone += 1
-            stats.fast_path = True
-            return stats
-
+        fast = _fast_path(studio, project_id, wanted, duplicate_in_input, state)
+        if fast is not None:
+            return fast
     known, total, duplicates = existing_tasks(studio, project_id)
     stats = PushStats(
         tasks_before=total, duplicates_on_server=duplicates, duplicate_in_input=duplicate_in_input
     )
-    todo: set[str] = set()
-    for article_id, mv in wanted:
-        task = known.get(article_id)
-        if _needs_work(task, mv):
-            todo.add(article_id)
-        elif task is not None and mv in task.model_versions:
-            stats.up_to_date += 1
-        else:
-            stats.annotated_left_alone += 1
-    complete = True
-    queued: dict[str, dict[str, Any]] = {}  # article id -> task about to be imported
-    new_predictions: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        nonlocal complete
-        if queued:
-            ids = studio.import_tasks(project_id, list(queued.values()))
-            stats.tasks_imported += len(queued)
-            if len(ids) == len(queued):
-                for article_id, task_id in zip(queued, ids, strict=True):
-                    known[article_id].task_id = task_id
-            else:
-                complete = False
-            queued.clear()
-        if new_predictions:
-            studio.import_predictions(project_id, new_predictions)
-            stats.predictions_added += len(new_predictions)
-            new_predictions.clear()
-
+    todo = _articles_to_send(wanted, known, stats)
+    batches = _Batches(studio, project_id, known, stats, batch_size)
     sent: set[tuple[str, str]] = set()
     for article in load(todo) if todo else ():
         mv = _model_version(article.model_version, article.id)
@@ -237,20 +303,10 @@ def push_articles(
         if (article.id, mv) in sent or not _needs_work(task, mv):
             continue
         sent.add((article.id, mv))
-        if task is None:
-            queued[article.id] = to_task(article)
-            known[article.id] = ExistingTask(-1, frozenset({mv}), False)
-        elif article.id in queued:  # another model version of an article queued just now
-            queued[article.id]["predictions"].append(prediction(article))
-            task.model_versions |= {mv}
-        else:
-            new_predictions.append({"task": task.task_id, **prediction(article)})
-            task.model_versions |= {mv}
-        if len(queued) + len(new_predictions) >= batch_size:
-            flush()
-    flush()
+        batches.add(article, mv, task)
+    batches.flush()
     if state is not None:
-        if complete:
+        if batches.complete:
             state.save(fingerprint(studio, project_id), known)
         else:
             state.clear()

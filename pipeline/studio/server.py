@@ -18,13 +18,12 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from pipeline.errors import PipelineError
 from pipeline.io import pid_alive, read_json, write_json
-from pipeline.params import load_params
+from pipeline.studio.settings import StudioSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 SERVER_FILE = "server.json"
@@ -52,33 +51,34 @@ class ServerInfo:
     data_dir: Path
 
 
-def settings() -> dict[str, Any]:
-    """The ``studio`` section of params.yaml."""
-    return load_params("studio")
-
-
-def studio_venv() -> Path:
+def studio_venv(settings: StudioSettings) -> Path:
     """The server's own virtual environment (relative paths are under the repo root)."""
-    venv = Path(settings()["venv"])
+    venv = settings.venv
     return venv if venv.is_absolute() else REPO_ROOT / venv
 
 
-def studio_executable() -> Path:
-    return studio_venv() / "bin" / "label-studio"
+def studio_executable(settings: StudioSettings) -> Path:
+    return studio_venv(settings) / "bin" / "label-studio"
 
 
-def ensure_installed() -> Path:
+def ensure_installed(settings: StudioSettings) -> Path:
     """Install the pinned server with the Makefile's own target when it is missing.
 
     Calling ``make install-studio`` (rather than a second copy of its pip line) keeps one
     definition of how the server is installed: ``requirements-studio.lock``.
     """
-    exe = studio_executable()
+    exe = studio_executable(settings)
     if exe.exists():
         return exe
     try:
         proc = subprocess.run(
-            ["make", "-C", str(REPO_ROOT), "install-studio", f"STUDIO_VENV={studio_venv()}"],
+            [
+                "make",
+                "-C",
+                str(REPO_ROOT),
+                "install-studio",
+                f"STUDIO_VENV={studio_venv(settings)}",
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -88,22 +88,19 @@ def ensure_installed() -> Path:
     if proc.returncode != 0 or not exe.exists():
         last = (proc.stderr or proc.stdout).strip().splitlines()
         reason = last[-1] if last else f"exit {proc.returncode}"
-        raise PipelineError(f"cannot install Label Studio into {studio_venv()}: {reason}")
+        raise PipelineError(f"cannot install Label Studio into {studio_venv(settings)}: {reason}")
     return exe
 
 
-def default_data_dir() -> Path:
-    return Path(settings()["data_dir"])
-
-
-def default_port() -> int:
+def default_port(settings: StudioSettings) -> int:
+    """``LABEL_STUDIO_PORT`` when set, else params.yaml's port."""
     env = os.environ.get("LABEL_STUDIO_PORT")
     if env:
         try:
             return int(env)
         except ValueError as exc:
             raise PipelineError(f"LABEL_STUDIO_PORT={env!r} is not a port number") from exc
-    return int(settings()["port"])
+    return settings.port
 
 
 # ------------------------------------------------------------------------ credentials
@@ -158,7 +155,9 @@ def local_credentials(data_dir: Path) -> Credentials:
 
 
 # ----------------------------------------------------------------------------- process
-def server_env(creds: Credentials, data_dir: Path) -> dict[str, str]:
+def server_env(
+    creds: Credentials, data_dir: Path, feature_flags: tuple[tuple[str, object], ...]
+) -> dict[str, str]:
     """The server's environment: credentials, offline switches and feature flags."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
     env.update(
@@ -176,7 +175,7 @@ def server_env(creds: Credentials, data_dir: Path) -> dict[str, str]:
             "FRONTEND_SENTRY_DSN": "",
         }
     )
-    for flag, value in settings()["feature_flags"].items():
+    for flag, value in feature_flags:
         env[flag] = "true" if value is True else "false" if value is False else str(value)
     return env
 
@@ -217,7 +216,9 @@ def _log_tail(log: Path) -> str:
     return "no output"
 
 
-def start_server(data_dir: Path, port: int, timeout: float | None = None) -> ServerInfo:
+def start_server(
+    data_dir: Path, port: int, settings: StudioSettings, timeout: float | None = None
+) -> ServerInfo:
     """Start the server on 127.0.0.1:``port`` with ``data_dir`` and wait until it is healthy.
 
     Idempotent: a healthy server already recorded for this folder is returned as is.
@@ -230,7 +231,7 @@ def start_server(data_dir: Path, port: int, timeout: float | None = None) -> Ser
     url = f"http://{HOST}:{port}"
     if health(url):
         raise PipelineError(f"{url}: another server already answers on port {port}")
-    exe = ensure_installed()
+    exe = ensure_installed(settings)
     creds = local_credentials(data_dir)
     log = data_dir / LOG_FILE
     cmd = [
@@ -252,13 +253,13 @@ def start_server(data_dir: Path, port: int, timeout: float | None = None) -> Ser
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env=server_env(creds, data_dir),
+            env=server_env(creds, data_dir, settings.feature_flags),
             cwd=data_dir,
             start_new_session=True,
         )
     info = ServerInfo(proc.pid, port, url, data_dir)
     write_json(data_dir / SERVER_FILE, {"pid": proc.pid, "port": port, "url": url})
-    deadline = time.monotonic() + (timeout or float(settings()["start_timeout_s"]))
+    deadline = time.monotonic() + (timeout or settings.start_timeout_s)
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             (data_dir / SERVER_FILE).unlink(missing_ok=True)
@@ -268,11 +269,13 @@ def start_server(data_dir: Path, port: int, timeout: float | None = None) -> Ser
         if health(url, timeout=1.0):
             return info
         time.sleep(0.5)
-    stop_server(data_dir)
+    stop_server(data_dir, settings)
     raise PipelineError(f"{url}: Label Studio did not answer /health in time (see {log})")
 
 
-def stop_server(data_dir: Path, timeout: float | None = None) -> ServerInfo | None:
+def stop_server(
+    data_dir: Path, settings: StudioSettings, timeout: float | None = None
+) -> ServerInfo | None:
     """Stop the managed server with SIGTERM (SQLite stays intact); None if none was running."""
     data_dir = Path(data_dir).resolve()
     info = running_server(data_dir)
@@ -282,7 +285,7 @@ def stop_server(data_dir: Path, timeout: float | None = None) -> ServerInfo | No
         return None
     with contextlib.suppress(ProcessLookupError):
         os.killpg(info.pid, signal.SIGTERM)
-    deadline = time.monotonic() + (timeout or float(settings()["stop_timeout_s"]))
+    deadline = time.monotonic() + (timeout or settings.stop_timeout_s)
     while time.monotonic() < deadline:
         _reap(info.pid)
         if not pid_alive(info.pid):

@@ -126,7 +126,7 @@ def test_checked_in_map_scores_in_unit_interval_and_doubts_changed_spans(repo_ro
 
 
 def test_chain_with_the_map_scores_every_entity(repo_root: Path, seed_articles) -> None:
-    from pipeline.annotate.run import as_preannotated
+    from pipeline.annotate.core import as_preannotated
 
     section = copy.deepcopy(load_params("preannotate"))
     spacy = next(e for e in section["chain"] if e["component"] == "spacy")

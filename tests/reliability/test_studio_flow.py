@@ -29,6 +29,7 @@ from pipeline.studio import server
 from pipeline.studio.client import Studio, Target
 from pipeline.studio.convert import to_task
 from pipeline.studio.push import ensure_project
+from pipeline.studio.settings import StudioSettings
 from pipeline.taxonomy import load_taxonomy
 
 PUSHED = 1200  # articles of the interrupted push (batches of 100)
@@ -38,7 +39,7 @@ PULLED = 300  # annotated tasks of the interrupted pull (pages of 50)
 @pytest.fixture(scope="module")
 def studio(studio_server) -> Studio:
     info, creds = studio_server
-    client = Studio(Target(info.url, creds.api_key))
+    client = Studio(Target(info.url, creds.api_key), StudioSettings.from_params())
     client.check()
     return client
 
@@ -70,7 +71,7 @@ def freeze_then_kill(info: server.ServerInfo) -> None:
 
 
 def restart(info: server.ServerInfo) -> None:
-    again = server.start_server(info.data_dir, info.port)
+    again = server.start_server(info.data_dir, info.port, StudioSettings.from_params())
     assert again.url == info.url
 
 

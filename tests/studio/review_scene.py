@@ -45,7 +45,7 @@ def signup(admin: Studio, name: str) -> Studio:
         signed = web.post(invite, data=form, headers={"Referer": f"{admin.url}{invite}"})
         assert signed.status_code == 302, signed.text[:200]
         token = web.get("/api/current-user/token").json()["token"]
-    user = Studio(Target(admin.url, token))
+    user = Studio(Target(admin.url, token), admin.settings)
     assert user.check()["email"] == email
     return user
 

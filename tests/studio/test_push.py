@@ -180,7 +180,7 @@ def test_sigkill_mid_push_then_rerun_gives_one_task_per_article(
     assert proc.returncode == 1
     assert err.strip().splitlines()[-1].startswith(f"error: {info.url}: Label Studio unreachable")
 
-    restarted = server.start_server(info.data_dir, info.port)
+    restarted = server.start_server(info.data_dir, info.port, studio.settings)
     assert restarted.url == info.url
     result = cli(args, env)
     assert result.returncode == 0, result.stderr

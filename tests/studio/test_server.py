@@ -11,6 +11,7 @@ import pytest
 from pipeline.errors import PipelineError
 from pipeline.studio import server
 from pipeline.studio.client import Target, connect, resolve_target
+from pipeline.studio.settings import StudioSettings
 
 
 def test_generated_credentials_are_private_and_reused(studio_server) -> None:
@@ -26,7 +27,7 @@ def test_generated_credentials_are_private_and_reused(studio_server) -> None:
 
 def test_status_names_url_version_and_never_the_token(studio_server, cli) -> None:
     info, creds = studio_server
-    studio = connect(data_dir=info.data_dir)
+    studio = connect(None, info.data_dir, StudioSettings.from_params())
     studio.create_project("status-probe", "<View><Text name='text' value='$text'/></View>", "")
     result = cli(["studio", "status", "--data-dir", str(info.data_dir)], {})
     assert result.returncode == 0, result.stderr
@@ -63,6 +64,7 @@ def test_token_comes_from_env_else_managed_server(
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
     monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
     with pytest.raises(PipelineError, match=r"^http://127.0.0.1:9: no API token"):
-        resolve_target("http://127.0.0.1:9", tmp_path)
+        resolve_target("http://127.0.0.1:9", tmp_path, StudioSettings.from_params())
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "from-env")
-    assert resolve_target("http://h:1/", tmp_path) == Target("http://h:1", "from-env")
+    target = resolve_target("http://h:1/", tmp_path, StudioSettings.from_params())
+    assert target == Target("http://h:1", "from-env")
