@@ -12,10 +12,12 @@ one value per shard, so nothing is counted twice.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import resource
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +105,24 @@ class RayRun:
         self.versions.add((row["model_version"], row["taxonomy_version"]))
 
 
+def _nodes_in_turn() -> Callable[[], dict[str, Any]]:
+    """Remote args for each new actor: the cluster's nodes with CPUs, one after the other
+    (a soft affinity: a full node passes the actor on). Ray Data's default SPREAD is best
+    effort and was seen to put both actors of a pool on one node of two."""
+    import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    listed: list[dict[str, Any]] = ray.nodes()  # type: ignore[no-untyped-call]
+    nodes = sorted(n["NodeID"] for n in listed if n["Alive"] and n["Resources"].get("CPU"))
+    turn = itertools.count()
+
+    def remote_args() -> dict[str, Any]:
+        node = nodes[next(turn) % len(nodes)]
+        return {"scheduling_strategy": NodeAffinitySchedulingStrategy(node, soft=True)}
+
+    return remote_args
+
+
 def preannotate_on_ray(
     source: str, out: str, engine: EngineConfig, row_group_size: int
 ) -> tuple[RayRun, dict[str, Any]]:
@@ -130,6 +150,7 @@ def preannotate_on_ray(
             batch_format="pyarrow",
             compute=ray.data.ActorPoolStrategy(size=engine.actors),
             num_cpus=1,
+            ray_remote_args_fn=_nodes_in_turn(),
         )
         run = RayRun()
         for row in results.iter_rows():
