@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pipeline.annotate.base import Annotator
 from pipeline.console import err_console, error_line, summary_table, track
 from pipeline.engine.config import ACTORS_OPTION, ADDRESS_OPTION, ENGINE_OPTION, EngineConfig
 from pipeline.io import count_records, read_records, write_records
 from pipeline.schema import Article, PreannotatedArticle
-
-
-def build_annotators(n_process: int | None = None) -> tuple[list[Annotator], str]:
-    """The component chain params.yaml lists (``preannotate.chain``) and the taxonomy
-    version; the chain is built from settings read once here, at the command boundary."""
-    from pipeline.annotate.registry import load_chain
-
-    annotators, taxonomy_version, _ = load_chain(n_process)
-    return annotators, taxonomy_version
 
 
 def preannotate(
@@ -40,7 +31,7 @@ def preannotate(
     With --engine ray, ARTICLES may be a pyarrow URI and --out names a folder (or URI) that
     receives Parquet shards and a manifest.json.
     """
-    from pipeline.annotate.core import chain_version
+    from pipeline.annotate.core import chain_version, record_counts
     from pipeline.annotate.registry import load_chain
 
     engine_config = EngineConfig.from_params().with_options(engine, address, actors)
@@ -55,10 +46,16 @@ def preannotate(
     total = count_records(source, Article)
     annotators, taxonomy_version, config = load_chain(n_process)
     stats: Counter[str] = Counter()
-    records = run(read_records(source, Article), annotators, taxonomy_version, stats)
+
+    def counted(records: Iterator[PreannotatedArticle]) -> Iterator[PreannotatedArticle]:
+        for record in records:
+            stats.update(record_counts(record))
+            yield record
+
+    records = run(read_records(source, Article), annotators, taxonomy_version)
     written = write_records(
         target,
-        track(records, "pre-annotating", total=total),
+        track(counted(records), "pre-annotating", total=total),
         PreannotatedArticle,
         row_group_size=config.row_group_size,
     )

@@ -1,4 +1,4 @@
-"""The pre-annotation core: articles in, pre-annotated articles out, counts on the side.
+"""The pre-annotation core: articles in, pre-annotated articles out, counts as values.
 
 No file and no printing here (the CLI owns both); the annotators run as a streaming chain,
 so memory is bounded by the spaCy batch whatever the corpus size.
@@ -27,16 +27,22 @@ def chain_version(annotators: Iterable[Annotator]) -> str:
 
 
 def preannotate(
-    articles: Iterable[Article],
-    annotators: list[Annotator],
-    taxonomy_version: str,
-    stats: Counter[str],
+    articles: Iterable[Article], annotators: list[Annotator], taxonomy_version: str
 ) -> Iterator[PreannotatedArticle]:
-    """Run the chain; count articles, entities per label and events per type into ``stats``."""
+    """Run the chain; each record carries the chain's and the taxonomy's versions. What a
+    record counts for is ``record_counts``."""
     version = chain_version(annotators)
     for record in chain((as_preannotated(a) for a in articles), annotators):
-        stats["articles"] += 1
-        stats.update(f"entity {e.label}" for e in record.entities)
-        stats.update(f"time {t.label}" for t in record.times)
-        stats.update(f"event {e.type}" for e in record.events)
         yield dataclasses.replace(record, model_version=version, taxonomy_version=taxonomy_version)
+
+
+def record_counts(record: PreannotatedArticle) -> Counter[str]:
+    """What one pre-annotated article adds to a run's stats: ``articles``, entities per
+    label, time expressions per label, events per type. A value, not a counter the core
+    mutates, so the local command and each Ray actor gather their own and partial counts
+    merge by addition."""
+    counts: Counter[str] = Counter({"articles": 1})
+    counts.update(f"entity {e.label}" for e in record.entities)
+    counts.update(f"time {t.label}" for t in record.times)
+    counts.update(f"event {e.type}" for e in record.events)
+    return counts

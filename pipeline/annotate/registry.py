@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.annotate.base import Annotator
 from pipeline.annotate.entities import EntityStep, Propagate
@@ -29,6 +29,9 @@ from pipeline.annotate.entity_rules import Demonyms, MinChars, PersonTitles, Str
 from pipeline.annotate.events import EventRules
 from pipeline.annotate.nlp import resolve
 from pipeline.errors import PipelineError
+
+if TYPE_CHECKING:
+    from pipeline.annotate.times import TimeAnnotator
 
 ANNOTATOR = "annotator"
 RECOGNIZER = "recognizer"
@@ -253,6 +256,17 @@ def load_chain_config() -> ChainConfig:
     from pipeline.params import load_params, params_path
 
     return ChainConfig.from_params(load_params("preannotate"), params_path().resolve().parent)
+
+
+def load_time_annotator() -> TimeAnnotator:
+    """The command boundary for the evals that score times without the rest of the chain:
+    a time annotator from params.yaml's ``preannotate.times``."""
+    from pipeline.annotate.times import TimeAnnotator
+    from pipeline.params import load_params
+
+    settings = _times({}, "preannotate.times", load_params("preannotate"), Path())
+    assert isinstance(settings, TimesSettings)
+    return TimeAnnotator(settings.params)
 
 
 def load_chain(n_process: int | None = None) -> tuple[list[Annotator], str, ChainConfig]:

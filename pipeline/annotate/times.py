@@ -16,21 +16,12 @@ import xxhash
 
 from pipeline.annotate.timex_rules import find_timexes
 from pipeline.errors import PipelineError
-from pipeline.params import load_params
 from pipeline.schema import PreannotatedArticle, TimeExpression
 
 #: Bumped whenever a rule changes what the component outputs.
 RULES_VERSION = "1.0.0"
 
 REQUIRED_PARAMS = ("name", "dateparser_settings", "tense_cue_window")
-
-
-def load_time_params() -> dict[str, Any]:
-    """The ``preannotate.times`` parameters from params.yaml."""
-    times = load_params("preannotate").get("times")
-    if not isinstance(times, dict):
-        raise PipelineError("params.yaml: missing mapping 'preannotate.times'")
-    return times
 
 
 def timex_id(article_id: str, start: int, end: int, label: str) -> str:
@@ -48,8 +39,10 @@ class TimeAnnotator:
     mislead annotators.
     """
 
-    def __init__(self, params: Mapping[str, Any] | None = None) -> None:
-        params = dict(params if params is not None else load_time_params())
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        """``params``: the ``preannotate.times`` block, read at the command boundary
+        (``registry.load_time_annotator``); the annotator never opens params.yaml."""
+        params = dict(params)
         missing = [key for key in REQUIRED_PARAMS if key not in params]
         if missing:
             raise PipelineError(f"preannotate.times: missing parameter(s) {', '.join(missing)}")

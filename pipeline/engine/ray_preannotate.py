@@ -1,7 +1,7 @@
 """Pre-annotation on Ray Data: the local core, unchanged, on a pool of actors.
 
 Ray Data reads the articles (a local path or any pyarrow URI) in batches; each actor builds
-the annotator chain once, through the same ``build_annotators`` the local command uses (the
+the annotator chain once, through the same ``registry.load_chain`` the local command uses (the
 spaCy load, 5-7 s, is paid once per actor, not per batch), runs ``annotate.core.preannotate``
 on a batch, and writes the batch as one Parquet shard. What a batch yields goes back to the
 driver as a value (one small row: shard, rows, counts, problems, where it ran), and the
@@ -40,10 +40,10 @@ class AnnotateBatches:
     """One Ray actor: the annotator chain, loaded once, and the folder it writes shards to."""
 
     def __init__(self, out: str, row_group_size: int) -> None:
-        from pipeline.annotate.command import build_annotators
         from pipeline.annotate.core import chain_version
+        from pipeline.annotate.registry import load_chain
 
-        self.annotators, self.taxonomy_version = build_annotators(1)
+        self.annotators, self.taxonomy_version, _ = load_chain(1)
         self.model_version = chain_version(self.annotators)
         self.out = out
         self.row_group_size = row_group_size
@@ -53,11 +53,11 @@ class AnnotateBatches:
         """Annotate a batch of articles, write it as a shard, return what it counted."""
         import ray
 
-        from pipeline.annotate.core import preannotate
+        from pipeline.annotate.core import preannotate, record_counts
 
         articles = [from_row(Article, row) for row in batch.to_pylist()]
-        stats: Counter[str] = Counter()
-        records = list(preannotate(articles, self.annotators, self.taxonomy_version, stats))
+        records = list(preannotate(articles, self.annotators, self.taxonomy_version))
+        stats = sum((record_counts(r) for r in records), Counter[str]())
         table = pa.Table.from_pylist(
             [to_row(r) for r in records], schema=arrow_schema(PreannotatedArticle)
         )

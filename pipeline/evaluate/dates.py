@@ -94,9 +94,9 @@ class SystemResult:
 # ------------------------------------------------------------------------------ systems
 def ours() -> System:
     """The pipeline's own time annotator, parameters from params.yaml."""
-    from pipeline.annotate.times import TimeAnnotator
+    from pipeline.annotate.registry import load_time_annotator
 
-    annotator = TimeAnnotator()
+    annotator = load_time_annotator()
 
     def run(doc: TimeMLDocument) -> list[Prediction]:
         (article,) = annotator.annotate([bare_article(doc.name, doc.text, date=doc.dct)])

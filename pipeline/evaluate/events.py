@@ -325,7 +325,7 @@ def eval_events(
 ) -> None:
     """Trigger, type, mode, negation, hypothetical, argument and date-value scores of our
     events and of the lemma baseline, computed in the same run."""
-    from pipeline.annotate.times import TimeAnnotator
+    from pipeline.annotate.registry import load_time_annotator
     from pipeline.evaluate.entities import chain_parts
 
     config = EvalConfig.from_params(load_params("eval_events"))
@@ -338,7 +338,7 @@ def eval_events(
         predict(
             track(documents, "scoring", total=len(documents)),
             annotator,
-            time_annotator or TimeAnnotator(),
+            time_annotator or load_time_annotator(),
         )
     )
     scores = score_rows(rows, annotator.taxonomy)

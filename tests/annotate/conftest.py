@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,8 +51,7 @@ def seed_articles(seeds_dir: Path) -> list[PreannotatedArticle]:
 def seed_results(chain, seed_articles) -> dict[str, PreannotatedArticle]:
     from pipeline.annotate.core import preannotate
 
-    stats: Counter[str] = Counter()
-    records = preannotate(seed_articles, chain[0], chain[1], stats)
+    records = preannotate(seed_articles, chain[0], chain[1])
     return {r.id: r for r in records}
 
 

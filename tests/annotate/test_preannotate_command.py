@@ -40,3 +40,17 @@ def test_preannotate_missing_input_is_one_line(tmp_path: Path, run_cli) -> None:
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [f"error: {missing}: no such file"]
     assert not (tmp_path / "out.parquet").exists()
+
+
+def test_record_counts_are_values_that_add_up(seed_results) -> None:
+    from collections import Counter
+
+    from pipeline.annotate.core import record_counts
+
+    records = list(seed_results.values())
+    total = sum((record_counts(r) for r in records), Counter[str]())
+    assert total["articles"] == len(records) == 2
+    entities = sum(len(r.entities) for r in records)
+    assert sum(v for k, v in total.items() if k.startswith("entity ")) == entities
+    first = records[0]
+    assert record_counts(first)["event SANCTION"] == sum(e.type == "SANCTION" for e in first.events)
