@@ -158,22 +158,52 @@ class PushOrder(StrEnum):
 
 
 def uncertain_source(
-    path: Path,
+    path: Path, window: int
 ) -> tuple[Iterator[tuple[str, str | None]], Callable[[set[str]], Iterator[Any]]]:
-    """``parquet_source`` in ``uncertain_first`` order. Ranking needs every article's scores
-    before the first task is sent, so the file is read into memory (one push's batch)."""
-    from pipeline.io import read_records
-    from pipeline.schema import PreannotatedArticle
+    """``parquet_source`` in ``uncertain_first`` order, in bounded memory.
+
+    Ranking reads four light columns only (id, story, model version, and the entities'
+    lowest score, computed in Arrow). The loader then streams the records in that order,
+    ``window`` ids at a time: one pass over the file per window keeps the matching rows
+    (filtered in Arrow before any record is built) and yields them ranked, so memory holds
+    one window of records, never the file."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from pipeline.io import read_batches
+    from pipeline.schema import PreannotatedArticle, from_row
     from pipeline.studio.order import Ranked, uncertain_first
 
-    records = {a.id: a for a in read_records(path, PreannotatedArticle)}
-    ranked = (Ranked(a.id, a.story_id, [e.score for e in a.entities]) for a in records.values())
-    ordered = [records[i] for i in uncertain_first(ranked)]
+    ranked: list[Ranked] = []
+    versions: dict[str, str | None] = {}
+    columns = ["id", "story_id", "model_version", "entities"]
+    for batch in read_batches(path, PreannotatedArticle, columns=columns):
+        entities = batch.column("entities")
+        flat = pa.table(
+            {
+                "row": pc.list_parent_indices(entities),
+                "score": pc.struct_field(pc.list_flatten(entities), "score"),
+            }
+        )
+        lowest = flat.group_by("row").aggregate([("score", "min")])
+        low = dict(zip(*(lowest.column(c).to_pylist() for c in ("row", "score_min")), strict=True))
+        rows = zip(*(batch.column(c).to_pylist() for c in columns[:3]), strict=True)
+        for i, (aid, story, version) in enumerate(rows):
+            versions[aid] = version
+            ranked.append(Ranked(aid, story, [low.get(i)]))
+    order = uncertain_first(ranked)
 
     def load(ids: set[str]) -> Iterator[PreannotatedArticle]:
-        return (a for a in ordered if a.id in ids)
+        wanted = [i for i in order if i in ids]
+        for start in range(0, len(wanted), window):
+            chunk = wanted[start : start + window]
+            found: dict[str, PreannotatedArticle] = {}
+            for batch in read_batches(path, PreannotatedArticle):
+                keep = batch.filter(pc.is_in(batch.column("id"), pa.array(chunk)))
+                found.update((r["id"], from_row(PreannotatedArticle, r)) for r in keep.to_pylist())
+            yield from (found[i] for i in chunk if i in found)
 
-    return iter([(a.id, a.model_version) for a in ordered]), load
+    return iter([(i, versions[i]) for i in order]), load
 
 
 @studio_app.command()
@@ -215,12 +245,12 @@ def push(
     from pipeline.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(taxonomy_path())
+    settings = _settings()
     keys, load = (
-        uncertain_source(preannotated)
+        uncertain_source(preannotated, settings.order_window)
         if order is PushOrder.UNCERTAIN
         else parquet_source(preannotated)
     )
-    settings = _settings()
     studio = connect(url, data_dir, settings)
     proj, created = ensure_project(studio, project, taxonomy)
     state = None if full_check else PushState(data_dir or settings.data_dir, studio.url, proj["id"])

@@ -25,6 +25,7 @@ REQUIRED = (
     "batch_size",
     "page_size",
     "list_page_size",
+    "order_window",
 )
 
 
@@ -43,6 +44,8 @@ class StudioSettings:
     batch_size: int
     page_size: int
     list_page_size: int
+    #: ``push --order uncertain``: records held in memory per pass over the input
+    order_window: int
 
     @classmethod
     def from_params(cls, params: dict[str, Any] | None = None) -> StudioSettings:
@@ -62,4 +65,5 @@ class StudioSettings:
             batch_size=int(p["batch_size"]),
             page_size=int(p["page_size"]),
             list_page_size=int(p["list_page_size"]),
+            order_window=int(p["order_window"]),
         )
