@@ -26,7 +26,7 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
-from pipeline.errors import PipelineError
+from pipeline.params import require_keys
 
 _WORD = re.compile(r"\w+")
 #: Rows of signatures allocated at a time (bounded over-allocation).
@@ -50,9 +50,7 @@ class MinhashConfig:
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> MinhashConfig:
         """From the params section that holds the three keys (``normalize``)."""
-        missing = [k for k in ("seed", "shingle_size", "num_perm") if k not in params]
-        if missing:
-            raise PipelineError(f"params.yaml normalize: missing {', '.join(missing)}")
+        require_keys(params, "normalize", ("seed", "shingle_size", "num_perm"))
         return cls(int(params["seed"]), int(params["shingle_size"]), int(params["num_perm"]))
 
 

@@ -6,6 +6,7 @@ DVC tracks the same file, so a value changed here reruns exactly the stages that
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,15 @@ def load_params(section: str, path: Path | None = None) -> dict[str, Any]:
         raise PipelineError(f"{path}: missing section '{section}'")
     section_params: dict[str, Any] = data[section]
     return section_params
+
+
+def require_keys(params: Mapping[str, Any], section: str, names: Iterable[str]) -> None:
+    """The one check every config's ``from_params`` makes: all of ``names`` are in the
+    section, else one line naming the file, the section and every missing key at once (so
+    a user fixes their params in one go, not one error per run)."""
+    missing = [name for name in names if name not in params]
+    if missing:
+        raise PipelineError(f"{params_path()}: '{section}' lacks {', '.join(missing)}")
 
 
 def params_relative(value: str | Path) -> Path:

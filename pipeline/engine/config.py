@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from pipeline.errors import PipelineError
-from pipeline.params import load_params
+from pipeline.params import load_params, require_keys
 
 ENGINES = ("local", "ray")
 
@@ -34,9 +34,7 @@ class EngineConfig:
         """Build from a params section (default: params.yaml's ``engine``), checking it."""
         params = load_params("engine") if params is None else params
         names = [f.name for f in dataclasses.fields(cls)]
-        missing = [n for n in names if n not in params]
-        if missing:
-            raise PipelineError(f"params.yaml engine: missing {', '.join(missing)}")
+        require_keys(params, "engine", names)
         return cls(**{n: params[n] for n in names}).checked()
 
     def with_options(

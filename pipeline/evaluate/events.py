@@ -42,7 +42,7 @@ from pipeline.evaluate.event_scoring import (
     score_events,
 )
 from pipeline.io import atomic_open
-from pipeline.params import load_params
+from pipeline.params import load_params, require_keys
 from pipeline.schema import Entity, Event, TimeExpression
 from pipeline.taxonomy import Taxonomy
 
@@ -63,6 +63,9 @@ class EvalConfig:
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> EvalConfig:
+        """From params.yaml's ``eval_events`` section; a missing key is one line."""
+        names = ("verbal_types", "calibration_bins", "confidence_prior_strength")
+        require_keys(params, "eval_events", names)
         return cls(
             tuple(params["verbal_types"]),
             int(params["calibration_bins"]),

@@ -10,7 +10,7 @@ from lxml.etree import XPath, XPathError
 
 from pipeline.errors import PipelineError
 from pipeline.minhash import MinhashConfig
-from pipeline.params import load_params
+from pipeline.params import load_params, require_keys
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,7 @@ class NormalizeConfig:
         """Build from a params section (default: params.yaml's ``normalize``), checking keys."""
         params = load_params("normalize") if params is None else params
         names = [f.name for f in dataclasses.fields(cls)]
-        missing = [n for n in names if n not in params]
-        if missing:
-            raise PipelineError(f"params.yaml normalize: missing {', '.join(missing)}")
+        require_keys(params, "normalize", names)
         values: dict[str, Any] = {
             n: tuple(params[n]) if isinstance(params[n], list) else params[n] for n in names
         }

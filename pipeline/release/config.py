@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import PipelineError
 from pipeline.minhash import MinhashConfig
-from pipeline.params import load_params, taxonomy_path
+from pipeline.params import load_params, require_keys, taxonomy_path
 from pipeline.studio.merge import Strategy
 
 
@@ -47,9 +46,7 @@ class ReleaseConfig:
             "max_shard_bytes",
             "compression_level",
         ]
-        missing = [n for n in names if n not in section]
-        if missing:
-            raise PipelineError(f"params.yaml release: missing {', '.join(missing)}")
+        require_keys(section, "release", names)
         return cls(
             section=section,
             splits=dict(section["splits"]),

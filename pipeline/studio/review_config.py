@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.params import load_params
+from pipeline.params import load_params, require_keys
 from pipeline.studio.merge import Strategy
 
 
@@ -22,6 +22,8 @@ class ReviewConfig:
     @classmethod
     def from_params(cls, params: dict[str, Any] | None = None) -> ReviewConfig:
         p = load_params("review") if params is None else params
+        names = ("overlap_share", "overlap_seed", "min_document_agreement", "project_suffix")
+        require_keys(p, "review", [*names, "merge"])
         return cls(
             overlap_share=float(p["overlap_share"]),
             overlap_seed=int(p["overlap_seed"]),

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import PipelineError
-from pipeline.params import load_params
+from pipeline.params import load_params, require_keys
 
 REQUIRED = (
     "venv",
@@ -51,9 +50,7 @@ class StudioSettings:
     def from_params(cls, params: dict[str, Any] | None = None) -> StudioSettings:
         """Build from a params section (default: params.yaml's ``studio``), checking keys."""
         p = load_params("studio") if params is None else params
-        missing = [name for name in REQUIRED if name not in p]
-        if missing:
-            raise PipelineError(f"params.yaml studio: missing {', '.join(missing)}")
+        require_keys(p, "studio", REQUIRED)
         return cls(
             venv=Path(p["venv"]),
             port=int(p["port"]),

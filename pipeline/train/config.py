@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.errors import PipelineError
+from pipeline.params import require_keys
 
 
 @dataclass(frozen=True)
@@ -28,18 +29,18 @@ class TrainConfig:
 
     @classmethod
     def from_params(cls, train: Mapping[str, Any], preannotate: Mapping[str, Any]) -> TrainConfig:
-        try:
-            config = cls(
-                labels=tuple(train["labels"]),
-                target_labels=tuple(preannotate["target_labels"]),
-                epochs=int(train["epochs"]),
-                dropout=float(train["dropout"]),
-                batch_size=int(train["batch_size"]),
-                dev_ratio=float(train["dev_ratio"]),
-                seed=int(train["seed"]),
-            )
-        except KeyError as exc:
-            raise PipelineError(f"params.yaml: 'train' lacks setting {exc}") from None
+        names = ("labels", "epochs", "dropout", "batch_size", "dev_ratio", "seed")
+        require_keys(train, "train", names)
+        require_keys(preannotate, "preannotate", ["target_labels"])
+        config = cls(
+            labels=tuple(train["labels"]),
+            target_labels=tuple(preannotate["target_labels"]),
+            epochs=int(train["epochs"]),
+            dropout=float(train["dropout"]),
+            batch_size=int(train["batch_size"]),
+            dev_ratio=float(train["dev_ratio"]),
+            seed=int(train["seed"]),
+        )
         if not 0.0 < config.dev_ratio < 1.0:
             raise PipelineError("params.yaml: 'train.dev_ratio' must lie between 0 and 1")
         return config
