@@ -10,6 +10,7 @@ file (no timestamps, fixed options).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -137,9 +138,41 @@ def older_compatible(version: str, schema: pa.Schema, record_type: type) -> bool
     target = arrow_schema(record_type)
     if any(target.get_field_index(f.name) < 0 for f in schema):
         return False
-    if any(target.field(f.name).type != f.type for f in schema):
+    features = _hf_features(schema)
+    if any(target.field(f.name).type != _as_read(f.type, features.get(f.name)) for f in schema):
         return False
     return set(target.names) - set(schema.names) <= optional_fields(record_type)
+
+
+def _hf_features(schema: pa.Schema) -> dict[str, Any]:
+    """The ``datasets`` Features a file declares in its ``huggingface`` metadata (a release
+    shard's), as JSON; empty for the pipeline's own files."""
+    raw = (schema.metadata or {}).get(b"huggingface")
+    if raw is None:
+        return {}
+    features = json.loads(raw).get("info", {}).get("features", {})
+    return features if isinstance(features, dict) else {}
+
+
+def _as_read(arrow_type: pa.DataType, feature: Any) -> pa.DataType:
+    """The type a column has once read as records: a ``ClassLabel`` (stored as its class
+    id) is its name, a string; list items take Arrow's default field name (``datasets``
+    writes ``element``, pyarrow ``item``), so a release shard of an older schema version
+    compares with the record schema on what it holds, not on how it is encoded."""
+    if isinstance(feature, dict) and feature.get("_type") == "ClassLabel":
+        return pa.string()
+    if pa.types.is_list(arrow_type):
+        inner = feature.get("feature") if isinstance(feature, dict) else None
+        return pa.list_(_as_read(arrow_type.value_type, inner))
+    if pa.types.is_struct(arrow_type):
+        fields = (arrow_type.field(i) for i in range(arrow_type.num_fields))
+        return pa.struct(
+            [
+                pa.field(f.name, _as_read(f.type, (feature or {}).get(f.name)), f.nullable)
+                for f in fields
+            ]
+        )
+    return arrow_type
 
 
 def with_missing(data: T, record_type: type, columns: list[str] | None = None) -> T:
