@@ -263,6 +263,8 @@ def document_agreement(pool: Sequence[Annotation]) -> float:
 
 
 def _add_units(report: Reliability, pool: Sequence[Annotation]) -> None:
+    """Alpha's units of one article: each place any voter marked, what each voter said of
+    it (absent included), for spans, time values, events and the unusable flag."""
     tags = [annotator_tag(v) for v in pool]
     spans: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
     times: dict[tuple[int, int], dict[str, Hashable]] = defaultdict(dict)
@@ -280,22 +282,29 @@ def _add_units(report: Reliability, pool: Sequence[Annotation]) -> None:
     for values in times.values():
         report.units[TIME_VALUE].add(values)
     for by_tag in triggers.values():
-        report.units[EVENT_TYPE].add({tag: ev.type for tag, ev in by_tag.items()})
-        kinds: dict[str, dict[str, Event]] = defaultdict(dict)
-        for tag, ev in by_tag.items():
-            kinds[ev.type][tag] = ev
-        for shared in kinds.values():
-            report.units[EVENT_MODE].add({tag: ev.mode or ABSENT for tag, ev in shared.items()})
-            report.units[EVENT_FLAGS].add(
-                {tag: (ev.negated, ev.hypothetical) for tag, ev in shared.items()}
-            )
-            roles: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
-            for tag, ev in shared.items():
-                for arg in ev.arguments:
-                    roles[(arg.start, arg.end)].setdefault(tag, arg.role)
-            for by_voter in roles.values():
-                report.units[ARGUMENT_ROLE].add({tag: by_voter.get(tag, ABSENT) for tag in shared})
+        _add_event_units(report, by_tag)
     report.units[UNUSABLE].add({t: v.unusable for t, v in zip(tags, pool, strict=True)})
+
+
+def _add_event_units(report: Reliability, by_tag: dict[str, Event]) -> None:
+    """The units of one trigger place: its type among every voter who marked it; mode,
+    flags and argument roles among the voters who gave it the same type (a mode is only
+    comparable within a type)."""
+    report.units[EVENT_TYPE].add({tag: ev.type for tag, ev in by_tag.items()})
+    kinds: dict[str, dict[str, Event]] = defaultdict(dict)
+    for tag, ev in by_tag.items():
+        kinds[ev.type][tag] = ev
+    for shared in kinds.values():
+        report.units[EVENT_MODE].add({tag: ev.mode or ABSENT for tag, ev in shared.items()})
+        report.units[EVENT_FLAGS].add(
+            {tag: (ev.negated, ev.hypothetical) for tag, ev in shared.items()}
+        )
+        roles: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
+        for tag, ev in shared.items():
+            for arg in ev.arguments:
+                roles[(arg.start, arg.end)].setdefault(tag, arg.role)
+        for by_voter in roles.values():
+            report.units[ARGUMENT_ROLE].add({tag: by_voter.get(tag, ABSENT) for tag in shared})
 
 
 def reliability(articles: Iterable[tuple[str, Iterable[Annotation]]]) -> Reliability:
