@@ -10,6 +10,7 @@ shards of each split, with their counts; no story appears in two splits.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -45,12 +46,22 @@ def _card(folder: Path) -> tuple[Any, Any, dict[str, list[str]]]:
 
 
 def verify(folder: Path) -> dict[str, int]:
-    """Raise ``VerifyError`` naming the first bad file; return split → records if all is well."""
-    from datasets import Features
+    """Raise ``VerifyError`` naming the first bad file; return split → records if all is well.
 
+    Three checks, cheapest first: every file is the one the manifest lists (checksums, no
+    stray file); every shard agrees with the card (Features, rows, split patterns, sizes);
+    no story sits in two splits."""
     folder = Path(folder)
-    manifest = load_manifest(folder)
-    listed = manifest["files"]
+    listed = load_manifest(folder)["files"]
+    _check_files(folder, listed)
+    shards = {name: SHARD_RE.match(Path(name).name) for name in listed if name != CARD}
+    rows_per_split = _check_shards(folder, listed, shards)
+    _check_stories(folder, shards)
+    return rows_per_split
+
+
+def _check_files(folder: Path, listed: dict[str, Any]) -> None:
+    """The manifest's files are all there with their checksums, and nothing else is."""
     for name in sorted(listed):
         path = folder / name
         if not path.is_file():
@@ -64,8 +75,14 @@ def verify(folder: Path) -> dict[str, int]:
         if name not in listed and name != MANIFEST:
             raise VerifyError(f"{folder / name}: not in {MANIFEST}")
 
+
+def _check_shards(
+    folder: Path, listed: dict[str, Any], shards: dict[str, re.Match[str] | None]
+) -> dict[str, int]:
+    """Each shard is named, typed and counted as the card says; returns split → rows."""
+    from datasets import Features
+
     _, info, patterns = _card(folder)
-    shards = {name: SHARD_RE.match(Path(name).name) for name in listed if name != CARD}
     rows_per_split: Counter[str] = Counter()
     for name, match in sorted(shards.items()):
         path = folder / name
@@ -87,7 +104,11 @@ def verify(folder: Path) -> dict[str, int]:
         raise VerifyError(
             f"{folder / CARD}: split sizes {card_splits} but files hold {dict(rows_per_split)}"
         )
+    return dict(rows_per_split)
 
+
+def _check_stories(folder: Path, shards: dict[str, re.Match[str] | None]) -> None:
+    """No story in two splits (the leakage the split-by-story promise rules out)."""
     story_split: dict[str, str] = {}
     for name, match in sorted(shards.items()):
         assert match is not None
@@ -97,4 +118,3 @@ def verify(folder: Path) -> dict[str, int]:
                 seen = story_split.setdefault(story, split)
                 if seen != split:
                     raise VerifyError(f"{folder / name}: story {story} is also in split {seen}")
-    return dict(rows_per_split)
