@@ -85,7 +85,7 @@ def normalize_document(
         paragraphs=shape.paragraphs,
         headings=shape.headings,
         outlet=document.outlet,
-        author=document.author,
+        author=document.author or header.author,
         source=source,
     )
 

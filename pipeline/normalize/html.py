@@ -36,6 +36,7 @@ from typing import Any
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
+from pipeline.normalize.bylines import split_authors
 from pipeline.normalize.dates import parse_date
 
 NO_ARTICLE = "no article text (template or index page)"
@@ -54,8 +55,6 @@ _ARCHIVED = re.compile(r"https?://web\.archive\.org/web/\d{1,14}[a-z_]*/(https?:
 _SENTENCE_END = re.compile(r"[.!?…][»\"”)]?(?:\s|\Z)")
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|<%|\$\{")
 # A French byline: "Par" before the names, "et" between the last two.
-_BYLINE_PREFIX = re.compile(r"^par\s+", re.IGNORECASE)
-_BYLINE_AND = re.compile(r"\s+et\s+")
 
 
 class HtmlError(ValueError):
@@ -123,7 +122,7 @@ def read_html(
         date=_precise(tree, doc.date) if doc.date else None,
         url=_ARCHIVED.sub(r"\1//", doc.url) if doc.url else None,
         outlet=doc.sitename or None,
-        author=_authors(doc.author) if doc.author else None,
+        author=split_authors(doc.author) if doc.author else None,
     )
 
 
@@ -140,17 +139,6 @@ def _trafilatura_config(fallback_below: int) -> ConfigParser:
     config = use_config()
     config.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(fallback_below))
     return config
-
-
-def _authors(found: str) -> str | None:
-    """trafilatura's author string (names joined by "; ") with French bylines split the same
-    way and their "Par" left out."""
-    names = [
-        name.strip()
-        for part in found.split(";")
-        for name in _BYLINE_AND.split(_BYLINE_PREFIX.sub("", part.strip(), count=1))
-    ]
-    return "; ".join(n for n in names if n) or None
 
 
 def _precise(tree: HtmlElement, day: str) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from pipeline.normalize.bylines import byline, split_authors
 from pipeline.normalize.dates import ParsedDate, parse_date
 
 MONTHS = {
@@ -44,10 +45,12 @@ _DATELINE = re.compile(
     r"(?P<extra>\s*,[^\n–—]{1,60}?)?\s*\.?\s*[–—]",
     re.IGNORECASE,
 )
-# Header lines: `Date : 19 septembre 2025`, `url: https://…`, `Publié le 19/09/2025 à 10h30,
-# mis à jour le …` (a line of its own, among the first few).
+# Header lines: `Date : 19 septembre 2025`, `url: https://…`, `Auteur : Marie Curie`,
+# `Publié le 19/09/2025 à 10h30, mis à jour le …` (a line of its own, among the first few);
+# a byline (`Par Jean Dupont, envoyé spécial`) is one too (``bylines.byline``).
 _HEADER_LINE = re.compile(
-    r"(?P<key>date|url)\s*:\s*(?P<value>\S.*)|(?:publié|mis à jour)\s+le\b.*", re.IGNORECASE
+    r"(?P<key>date|url|auteurs?|author)\s*:\s*(?P<value>\S.*)|(?:publié|mis à jour)\s+le\b.*",
+    re.IGNORECASE,
 )
 _STAMP = re.compile(r"\s*(?P<kind>publié|mis à jour)\s+le\s*:?\s*(?P<when>\S.*?)[\s.)]*", re.I)
 _UPDATED = re.compile(r"\s*[,;|–—(-]\s*(?=mis à jour\b)", re.IGNORECASE)
@@ -61,7 +64,8 @@ _ZONE = re.compile(r"\bUTC\s*(?:(?P<sign>[+-])\s*(?P<offset>\d{1,2}))?", re.IGNO
 
 @dataclass(frozen=True)
 class Header:
-    """What a header held: the text without it, its date (or the reason it has none), its URL.
+    """What a header held: the text without it, its date (or the reason it has none), its
+    URL, its author(s).
 
     ``found`` says whether any header was taken out of the text."""
 
@@ -70,6 +74,16 @@ class Header:
     date: str | None = None
     date_error: str | None = None
     url: str | None = None
+    author: str | None = None
+
+
+@dataclass
+class _Line:
+    """What one header line holds: a URL, ranked dates or an author."""
+
+    url: str | None = None
+    dates: list[tuple[int, ParsedDate]] = field(default_factory=list)
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,10 +97,11 @@ class Dateline:
 def parse_header(text: str, max_lines: int) -> Header:
     """Take the header out of the start of ``text``: ``key value`` pairs glued before the body
     (``date``, ``url``), then header lines among the first ``max_lines`` lines (``date:``,
-    ``Date :``, ``url:``, ``Publié le …``, ``Mis à jour le …``; a title line may come first).
+    ``Date :``, ``url:``, ``Auteur :``, ``Par NAME``, ``Publié le …``, ``Mis à jour le …``; a
+    title line may come first).
 
     The publication date wins over a ``date:`` line, which wins over an update date."""
-    pos, dates, url = 0, [], None
+    pos, dates, url, author = 0, [], None, None
     while match := _HEADER.match(text, pos):
         if match.group(1):
             dates.append((1, parse_date(match.group(2), "header date")))
@@ -101,30 +116,34 @@ def parse_header(text: str, max_lines: int) -> Header:
         found = _header_line(line.strip())
         if found is None:
             kept.append(line)
-        elif isinstance(found, str):
-            url = found
-        else:
-            dates.extend(found)
+            continue
+        url, author = found.url or url, author or found.author
+        dates.extend(found.dates)
     if len(kept) < len(head):
         top = _BLANK_RUN.sub("\n\n", "\n".join(kept)).strip("\n")
         body = "\n".join([top, *rest] if top else rest).lstrip()
     elif not pos:
         return Header(text)
     date = min(dates, key=lambda d: d[0])[1] if dates else ParsedDate()
-    return Header(body, True, date.date, date.error, url)
+    return Header(body, True, date.date, date.error, url, author)
 
 
-def _header_line(line: str) -> str | list[tuple[int, ParsedDate]] | None:
-    """A header line's URL, or its dates ranked (0: published, 1: date, 2: updated); None
+def _header_line(line: str) -> _Line | None:
+    """A header line's URL, author or dates ranked (0: published, 1: date, 2: updated); None
     when the line is not a header. A ``Publié le`` line is prose unless its date parses or
     it is as short as a header."""
     match = _HEADER_LINE.fullmatch(line)
     if match is None:
-        return None
-    if match["key"]:
-        if match["key"].lower() == "url":
-            return match["value"] if _URL.fullmatch(match["value"]) else None
-        return [(1, parse_date(match["value"], "header date"))]
+        names = byline(line)
+        return _Line(author=names) if names else None
+    key = (match["key"] or "").lower()
+    if key == "url":
+        return _Line(url=match["value"]) if _URL.fullmatch(match["value"]) else None
+    if key:
+        if key == "date":
+            return _Line(dates=[(1, parse_date(match["value"], "header date"))])
+        names = split_authors(match["value"])
+        return _Line(author=names) if names else None
     found = []
     for part in _UPDATED.split(line):
         stamp = _STAMP.fullmatch(part)
@@ -135,7 +154,7 @@ def _header_line(line: str) -> str | list[tuple[int, ParsedDate]] | None:
         if parsed.date is None and len(line.split()) > _MAX_HEADER_WORDS:
             return None
         found.append((rank, parsed))
-    return found
+    return _Line(dates=found)
 
 
 def find_dateline(paragraphs: list[str]) -> tuple[int, Dateline] | None:
