@@ -163,9 +163,7 @@ def _run_ours(n: int, n_process: int, ner_model: str | None) -> dict[str, object
     }
 
 
-def _subprocess(
-    kind: str, n: int, n_process: int, ner_model: str | None = None
-) -> dict[str, Any]:
+def _subprocess(kind: str, n: int, n_process: int, ner_model: str | None = None) -> dict[str, Any]:
     """Run ``kind`` (baseline or ours) in a child process; its figures as a dict."""
     args = [kind, str(n), str(n_process), *([ner_model] if ner_model is not None else [])]
     proc = subprocess.run(
