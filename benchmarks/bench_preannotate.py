@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 WINER = REPO.parent / "shared" / "data" / "winer-fr-dev"
@@ -77,14 +78,35 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run_baseline(n: int, n_process: int) -> dict[str, object]:
-    import spacy
+def _chain_config(ner_model: str | None) -> Any:
+    """The chain params.yaml names; with ``ner_model`` (a trained model folder) that
+    pipeline's NER replaces the recognizer's, as ``ner_model`` in params.yaml would."""
+    import dataclasses
 
-    from pipeline.annotate.registry import SpacySettings, load_chain_config
+    from pipeline.annotate.registry import ChainEntry, SpacySettings, load_chain_config
 
     config = load_chain_config()
+    if ner_model is None:
+        return config
+    chain = tuple(
+        ChainEntry(e.component, dataclasses.replace(e.settings, ner_model=ner_model))
+        if isinstance(e.settings, SpacySettings)
+        else e
+        for e in config.chain
+    )
+    return dataclasses.replace(config, chain=chain)
+
+
+def _run_baseline(n: int, n_process: int, ner_model: str | None) -> dict[str, object]:
+    """Raw ``nlp.pipe`` of the recognizer's model, all components (with ``ner_model``: that
+    folder, a whole pipeline whose NER is the fine-tuned one)."""
+    import spacy
+
+    from pipeline.annotate.registry import SpacySettings
+
+    config = _chain_config(ner_model)
     (recognizer,) = [e.settings for e in config.chain if isinstance(e.settings, SpacySettings)]
-    nlp = spacy.load(recognizer.model)
+    nlp = spacy.load(recognizer.ner_model or recognizer.model)
     peaks, marks = [], [int(n * c) for c in CHECKPOINTS]
     texts = (text for _, text in _stream(n))
     start, cpu = time.perf_counter(), _cpu_seconds()
@@ -97,15 +119,15 @@ def _run_baseline(n: int, n_process: int) -> dict[str, object]:
     return {"seconds": seconds, "cpu": cpu, "peaks": peaks, "peak_main": round(_peak_mb())}
 
 
-def _run_ours(n: int, n_process: int) -> dict[str, object]:
+def _run_ours(n: int, n_process: int, ner_model: str | None) -> dict[str, object]:
     from pipeline.annotate.core import preannotate
-    from pipeline.annotate.registry import load_chain
+    from pipeline.annotate.registry import build_chain
     from pipeline.io import write_records
     from pipeline.params import load_params
     from pipeline.schema import PreannotatedArticle, bare_article
 
     params = load_params("preannotate")
-    annotators, taxonomy_version, _ = load_chain(n_process)
+    annotators, taxonomy_version = build_chain(_chain_config(ner_model), n_process)
     articles = (bare_article(aid, text) for aid, text in _stream(n))
     counts = {"words": 0, "entities": 0, "events": 0}
     peaks: list[int] = []
@@ -140,9 +162,11 @@ def _run_ours(n: int, n_process: int) -> dict[str, object]:
     }
 
 
-def _subprocess(kind: str, n: int, n_process: int) -> dict[str, object]:
+def _subprocess(kind: str, n: int, n_process: int, ner_model: str | None = None) -> dict[str, Any]:
+    """Run ``kind`` (baseline or ours) in a child process; its figures as a dict."""
+    args = [kind, str(n), str(n_process), *([ner_model] if ner_model is not None else [])]
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_preannotate", kind, str(n), str(n_process)],
+        [sys.executable, "-m", "benchmarks.bench_preannotate", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -186,4 +210,4 @@ def main() -> None:
 if __name__ == "__main__":
     kind, count, procs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     runner = _run_baseline if kind == "baseline" else _run_ours
-    print(json.dumps(runner(count, procs)))
+    print(json.dumps(runner(count, procs, sys.argv[4] if len(sys.argv) > 4 else None)))
