@@ -76,6 +76,9 @@ class LoopResult:
     """What each step left, for the printout and the test."""
 
     simulated: AnnotationRound
+    studio_dir: Path
+    articles: Path
+    preannotated_trained: Path
     annotations: Path
     release: Path
     model: Path
@@ -86,23 +89,40 @@ class LoopResult:
     repush: dict[str, int] = field(default_factory=dict)  # the second push's effect
 
 
-def run(args: Sequence[str], env: Mapping[str, str] | None = None, capture: bool = False) -> str:
-    """Run one ``pipeline`` command of this checkout; stop the loop with its own one-line
-    error on failure. Returns its standard output when ``capture``."""
-    console.print(f"[bold cyan]$ pipeline {' '.join(args)}[/]")
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", *args],
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE if capture else None,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"loop stopped: `pipeline {args[0]}` exited {done.returncode}")
-    console.print(f"[dim]  ({time.perf_counter() - started:.1f} s)[/]")
-    return done.stdout or ""
+class Command:
+    """One ``pipeline`` command of this checkout, started in its own process; ``wait``
+    stops the loop with its own one-line error on failure."""
+
+    def __init__(
+        self, args: Sequence[str], env: Mapping[str, str] | None = None, capture: bool = False
+    ) -> None:
+        console.print(f"[bold cyan]$ pipeline {' '.join(args)}[/]")
+        self.name = " ".join(a for a in args[:2] if "/" not in a and not a.startswith("-"))
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from pipeline.cli import main; main()", *args],
+            cwd=REPO,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE if capture else None,
+            text=True,
+        )
+
+    def wait(self) -> str:
+        """Its standard output (when captured), once it exited 0."""
+        out, _ = self.process.communicate()
+        if self.process.returncode != 0:
+            raise SystemExit(
+                f"loop stopped: `pipeline {self.name}` exited {self.process.returncode}"
+            )
+        console.print(
+            f"[dim]  ({time.perf_counter() - self.started:.1f} s: pipeline {self.name})[/]"
+        )
+        return out or ""
+
+
+def run(args: Sequence[str], env: Mapping[str, str] | None = None) -> None:
+    """Run one ``pipeline`` command to its end."""
+    Command(args, env).wait()
 
 
 def stage_pool(gold: Path, size: int, raw: Path) -> dict[str, Path]:
@@ -215,13 +235,13 @@ def check_repush(
     }
 
 
-def held_out_scores(gold: Path, limit: int | None, model: Path | None) -> dict[str, Any]:
-    """``eval entities --json`` on the held-out gold: the chain (with ``model``'s NER)."""
+def held_out_eval(gold: Path, limit: int | None, model: Path | None) -> Command:
+    """``eval entities --json`` on the held-out gold, started: the chain as params names it,
+    or with ``model``'s NER."""
     args = ["eval", "entities", "--gold", str(gold), "--json"]
     args += ["--limit", str(limit)] if limit is not None else []
     args += ["--model", str(model)] if model is not None else []
-    payload: dict[str, Any] = json.loads(run(args, capture=True))
-    return payload
+    return Command(args, capture=True)
 
 
 def micro(system: Mapping[str, Any], group: str) -> dict[str, float]:
@@ -239,12 +259,35 @@ def run_loop(options: LoopOptions, studio_dir: Path) -> LoopResult:
     """Every step after the server is up (``studio_dir``: its data folder), in order."""
     from pipeline.params import load_params
 
+    golds = stage_pool(options.pool_gold, options.pool, options.scratch / "raw")
+    # the untrained chain's held-out score needs nothing of the loop: it runs alongside
+    before_eval = held_out_eval(options.held_out_gold, options.held_out, None)
+    try:
+        result = _steps(options, studio_dir, golds)
+        before: dict[str, Any] = json.loads(before_eval.wait())
+    finally:
+        before_eval.process.kill()  # a no-op once it exited; stops it if a step failed
+    after: dict[str, Any] = json.loads(
+        held_out_eval(options.held_out_gold, options.held_out, result.model).wait()
+    )
+    group = "micro_" + "+".join(load_params("preannotate")["target_labels"])
+    raw_name = next(name for name in before["systems"] if name != "ours")
+    result.scores = {
+        f"{RAW} ({raw_name.removesuffix(' (raw)')})": micro(before["systems"][raw_name], group),
+        BEFORE: micro(before["systems"]["ours"], group),
+        AFTER: micro(after["systems"]["ours"], group),
+    }
+    result.held_out_documents = before["systems"]["ours"]["documents"]
+    return result
+
+
+def _steps(options: LoopOptions, studio_dir: Path, golds: Mapping[str, Path]) -> LoopResult:
+    """Normalize, pre-annotate, push, annotate, pull, cut, train, re-preannotate, re-push."""
     scratch = options.scratch
     data = scratch / "data"
     releases = scratch / "releases"
     model = scratch / "models" / "loop"
     studio = ["--data-dir", str(studio_dir)]
-    golds = stage_pool(options.pool_gold, options.pool, scratch / "raw")
     articles, pre = data / "articles.parquet", data / "preannotated.parquet"
     run(["normalize", str(scratch / "raw"), "--out", str(articles)])
     run(["preannotate", str(articles), "--out", str(pre)])
@@ -298,8 +341,11 @@ def run_loop(options: LoopOptions, studio_dir: Path) -> LoopResult:
     run(["studio", "push", str(pre_trained), "--project", PROJECT, *studio])
     trained_version = model_version(pre_trained)
 
-    result = LoopResult(
+    return LoopResult(
         simulated=done,
+        studio_dir=studio_dir,
+        articles=articles,
+        preannotated_trained=pre_trained,
         annotations=annotations,
         release=releases / f"v{VERSION}",
         model=model,
@@ -307,17 +353,6 @@ def run_loop(options: LoopOptions, studio_dir: Path) -> LoopResult:
         untrained_version=model_version(pre),
         repush=check_repush(studio_dir, done.project_id, done.annotated, trained_version),
     )
-    group = "micro_" + "+".join(load_params("preannotate")["target_labels"])
-    before = held_out_scores(options.held_out_gold, options.held_out, None)
-    after = held_out_scores(options.held_out_gold, options.held_out, model)
-    raw_name = next(name for name in before["systems"] if name != "ours")
-    result.scores = {
-        f"{RAW} ({raw_name.removesuffix(' (raw)')})": micro(before["systems"][raw_name], group),
-        BEFORE: micro(before["systems"]["ours"], group),
-        AFTER: micro(after["systems"]["ours"], group),
-    }
-    result.held_out_documents = before["systems"]["ours"]["documents"]
-    return result
 
 
 def report(result: LoopResult, options: LoopOptions) -> None:

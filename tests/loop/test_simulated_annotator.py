@@ -1,0 +1,63 @@
+"""Gold spans placed on a text that normalize may have changed: by surface, in order."""
+
+from __future__ import annotations
+
+from demo.simulated_annotator import place_spans
+from pipeline.evaluate.brat import BratDocument
+
+GOLD_TEXT = "Attaque à Valence (Drôme)\n\ndevant la Grande Mosquée de Valence ."
+
+
+def gold(spans: list[tuple[int, int, str]], text: str = GOLD_TEXT) -> BratDocument:
+    return BratDocument("doc", text, spans)
+
+
+def spans_of(text: str, surfaces: list[tuple[str, str]]) -> list[tuple[int, int, str]]:
+    """Spans of each (surface, label) at its first occurrence from the previous one on."""
+    out, cursor = [], 0
+    for surface, label in surfaces:
+        cursor = text.index(surface, cursor)
+        out.append((cursor, cursor + len(surface), label))
+    return out
+
+
+_LAST = GOLD_TEXT.rindex("Valence")  # the town inside the mosque's name
+SPANS = [
+    *spans_of(
+        GOLD_TEXT, [("Valence", "LOC"), ("Drôme", "LOC"), ("Grande Mosquée de Valence", "ORG")]
+    ),
+    (_LAST, _LAST + len("Valence"), "LOC"),
+]
+
+
+def test_unchanged_text_keeps_the_gold_offsets() -> None:
+    placement = place_spans(GOLD_TEXT, gold(SPANS))
+    assert placement.placed == sorted(SPANS, key=lambda s: (s[0], -s[1]))
+    assert placement.unplaced == []
+
+
+def test_shifted_text_moves_every_span_and_keeps_nested_ones() -> None:
+    text = "  " + GOLD_TEXT.replace("\n\n", "\n")  # two characters in front, one fewer later
+    placement = place_spans(text, gold(SPANS))
+    surfaces = [(text[s:e], label) for s, e, label in placement.placed]
+    assert surfaces == [
+        ("Valence", "LOC"),
+        ("Drôme", "LOC"),
+        ("Grande Mosquée de Valence", "ORG"),
+        ("Valence", "LOC"),
+    ]
+    assert placement.placed[0][0] == 12
+    org, nested = placement.placed[2], placement.placed[3]
+    assert org[0] < nested[0] and nested[1] == org[1]  # the nested LOC inside the ORG
+    assert placement.unplaced == []
+
+
+def test_a_surface_missing_from_the_text_is_counted_not_guessed() -> None:
+    text = GOLD_TEXT.replace("Drôme", "Drome")
+    placement = place_spans(text, gold(SPANS))
+    assert placement.unplaced == [("Drôme", "LOC")]
+    assert [text[s:e] for s, e, _ in placement.placed] == [
+        "Valence",
+        "Grande Mosquée de Valence",
+        "Valence",
+    ]
