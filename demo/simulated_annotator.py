@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.errors import PipelineError
 from pipeline.evaluate.brat import BratDocument
 from pipeline.studio import config as cfg
 from pipeline.studio.client import NO_RETRY, Studio
@@ -71,8 +72,8 @@ class SimulatedAnnotator:
     """A stand-in for a person: a Label Studio user (created on first use) who submits,
     for each task given, the dev gold's names and time expressions mapped onto the task text.
 
-    It starts from the task's prediction as a person does (the annotation records it as
-    its parent) and keeps the machine's normalized value of a time expression whose span
+    It starts from the task's latest prediction as a person does (the annotation records it
+    as its parent) and keeps the machine's normalized value of a time expression whose span
     the gold confirms (the gold has no values); the machine's events are not submitted,
     since the gold says nothing about them.
     """
@@ -94,7 +95,9 @@ class SimulatedAnnotator:
                     password=secrets.token_urlsafe(16),  # nobody logs in as a simulation
                     request_options=NO_RETRY,
                 )
-            self.user_id = int(user.id or 0)
+            if user.id is None:
+                raise PipelineError(f"{studio.url}: create user {email} returned no user id")
+            self.user_id = int(user.id)
 
     def result(self, text: str, placement: Placement, values: Mapping[Span, str]) -> list[Any]:
         """The Label Studio result of the placed gold spans whose label the project has."""
@@ -123,14 +126,15 @@ class SimulatedAnnotator:
         task = self.studio.get(f"api/tasks/{task_id}/", "read task")
         text: str = task["data"]["text"]
         predictions = task.get("predictions") or []
-        values = _time_values(predictions[-1]["result"]) if predictions else {}
+        latest = max(predictions, key=lambda p: int(p["id"])) if predictions else None
+        values = _time_values(latest["result"]) if latest else {}
         placement = place_spans(text, gold)
         with self.studio.errors(f"annotation of task {task_id}"):
             self.studio.sdk.annotations.create(
                 id=task_id,
                 result=self.result(text, placement, values),
                 completed_by=self.user_id,
-                parent_prediction=predictions[-1]["id"] if predictions else None,
+                parent_prediction=latest["id"] if latest else None,
                 request_options=NO_RETRY,
             )
         return placement
