@@ -22,6 +22,7 @@ from demo.learning_loop import (
     VERSION,
     LoopOptions,
     LoopResult,
+    report,
     run,
     run_loop,
 )
@@ -38,10 +39,8 @@ ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
 
 
 @pytest.fixture(scope="module")
-def loop(studio_server, shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> LoopResult:
-    """The whole loop, once for the module; the server's own credentials file is used."""
-    info, _ = studio_server
-    options = LoopOptions(
+def options(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> LoopOptions:
+    return LoopOptions(
         scratch=tmp_path_factory.mktemp("loop"),
         pool=POOL,
         annotated=ANNOTATED,
@@ -50,6 +49,12 @@ def loop(studio_server, shared_data: Path, tmp_path_factory: pytest.TempPathFact
         pool_gold=shared_data / "winer-fr-dev" / "2016",
         held_out_gold=shared_data / "winer-fr-dev" / "2017",
     )
+
+
+@pytest.fixture(scope="module")
+def loop(studio_server, options: LoopOptions) -> LoopResult:
+    """The whole loop, once for the module; the server's own credentials file is used."""
+    info, _ = studio_server
     with pytest.MonkeyPatch.context() as mp:
         for name in list(os.environ):
             if name.startswith("LABEL_STUDIO_"):
@@ -142,7 +147,7 @@ def test_second_push_adds_the_trained_version_to_open_tasks_only(loop, studio) -
     assert studio.model_versions(pid) == counts
 
 
-def test_held_out_eval_prints_both_rows(loop) -> None:
+def test_held_out_eval_prints_both_rows(loop, options, capsys) -> None:
     assert loop.held_out_documents == HELD_OUT
     assert BEFORE in loop.scores and AFTER in loop.scores
     assert next(iter(loop.scores)).startswith("raw (fr_core_news_md")
@@ -150,3 +155,9 @@ def test_held_out_eval_prints_both_rows(loop) -> None:
         assert set(row) == {"strict P", "strict R", "strict F1", "lenient F1"}
         assert all(0.0 <= value <= 1.0 for value in row.values())
         assert row["lenient F1"] >= row["strict F1"] > 0.3
+    report(loop, options)
+    printed = " ".join(capsys.readouterr().out.split())
+    before, after = loop.scores[BEFORE]["strict F1"], loop.scores[AFTER]["strict F1"]
+    assert f"held-out 2017 ({HELD_OUT} articles)" in printed
+    assert f"│ {BEFORE} │" in printed and f"│ {AFTER} │" in printed
+    assert f"strict F1 {before:.3f} → {after:.3f}" in printed
