@@ -68,6 +68,33 @@ def _region(number: int, control: str, text: str, span: Span) -> dict[str, Any]:
     }
 
 
+def gold_result(
+    text: str, placed: list[Span], values: Mapping[Span, str], controls: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The Label Studio result of the placed gold spans whose label has a control
+    (``controls``: label -> control name); a time expression gets its value from
+    ``values`` (by span and label) when there is one."""
+    result: list[dict[str, Any]] = []
+    for number, span in enumerate(placed):
+        control = controls.get(span[2])
+        if control is None:
+            continue
+        result.append(_region(number, control, text, span))
+        value = values.get(span) if control == cfg.TIME else None
+        if value is not None:
+            start, end, _ = span
+            result.append(
+                {
+                    "id": f"gold-{number}",
+                    "from_name": cfg.TIME_VALUE,
+                    "to_name": cfg.TEXT,
+                    "type": "textarea",
+                    "value": {"start": start, "end": end, "text": [value]},
+                }
+            )
+    return result
+
+
 class SimulatedAnnotator:
     """A stand-in for a person: a Label Studio user (created on first use) who submits,
     for each task given, the dev gold's names and time expressions mapped onto the task text.
@@ -99,40 +126,18 @@ class SimulatedAnnotator:
                 raise PipelineError(f"{studio.url}: create user {email} returned no user id")
             self.user_id = int(user.id)
 
-    def result(self, text: str, placement: Placement, values: Mapping[Span, str]) -> list[Any]:
-        """The Label Studio result of the placed gold spans whose label the project has."""
-        result: list[dict[str, Any]] = []
-        for number, span in enumerate(placement.placed):
-            control = self.controls.get(span[2])
-            if control is None:
-                continue
-            result.append(_region(number, control, text, span))
-            value = values.get(span) if control == cfg.TIME else None
-            if value is not None:
-                start, end, _ = span
-                result.append(
-                    {
-                        "id": f"gold-{number}",
-                        "from_name": cfg.TIME_VALUE,
-                        "to_name": cfg.TEXT,
-                        "type": "textarea",
-                        "value": {"start": start, "end": end, "text": [value]},
-                    }
-                )
-        return result
-
     def submit(self, task_id: int, gold: BratDocument) -> Placement:
         """Submit the gold of this task's article as this annotator; what was placed."""
         task = self.studio.get(f"api/tasks/{task_id}/", "read task")
         text: str = task["data"]["text"]
         predictions = task.get("predictions") or []
         latest = max(predictions, key=lambda p: int(p["id"])) if predictions else None
-        values = _time_values(latest["result"]) if latest else {}
+        values = time_values(latest["result"]) if latest else {}
         placement = place_spans(text, gold)
         with self.studio.errors(f"annotation of task {task_id}"):
             self.studio.sdk.annotations.create(
                 id=task_id,
-                result=self.result(text, placement, values),
+                result=gold_result(text, placement.placed, values, self.controls),
                 completed_by=self.user_id,
                 parent_prediction=latest["id"] if latest else None,
                 request_options=NO_RETRY,
@@ -140,7 +145,7 @@ class SimulatedAnnotator:
         return placement
 
 
-def _time_values(result: list[dict[str, Any]]) -> dict[Span, str]:
+def time_values(result: list[dict[str, Any]]) -> dict[Span, str]:
     """The normalized value of each predicted time expression, by its span and label."""
     labels = {
         item["id"]: item["value"]["labels"][0]

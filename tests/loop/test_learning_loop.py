@@ -36,6 +36,7 @@ from pipeline.studio.push import existing_tasks
 
 POOL, ANNOTATED, HELD_OUT = 12, 9, 6
 ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
+TIME_LABELS = {"DATE", "TIME"}
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +103,9 @@ def test_pulled_annotations_carry_the_gold_labels(loop, shared_data: Path) -> No
         assert expected
         assert all(e.source.startswith("annotator:") for e in row.entities)
         assert all(article.text[e.start : e.end] == e.text for e in row.entities)
+        times = {s for s in placed if s[2] in TIME_LABELS}
+        assert {(t.start, t.end, t.label) for t in row.times} == times
+        assert row.events == []
 
 
 def test_release_has_the_annotated_records_verified(loop) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from demo.simulated_annotator import place_spans
+from demo.simulated_annotator import gold_result, place_spans, time_values
 from pipeline.evaluate.brat import BratDocument
+from pipeline.schema import Entity, TimeExpression, bare_article
+from pipeline.studio import config as cfg
+from pipeline.studio.convert import parse_result, prediction
+from pipeline.taxonomy import load_taxonomy
 
 GOLD_TEXT = "Attaque à Valence (Drôme)\n\ndevant la Grande Mosquée de Valence ."
 
@@ -61,3 +65,43 @@ def test_a_surface_missing_from_the_text_is_counted_not_guessed() -> None:
         "Grande Mosquée de Valence",
         "Valence",
     ]
+
+
+def test_gold_result_reads_back_as_the_gold_with_the_machine_value_of_a_confirmed_date() -> None:
+    """What the pull reads from a simulated annotation: the gold's names and time spans;
+    a date whose span the machine predicted too keeps the machine's value, another has none."""
+    text = "Le 3 mars, Valence accueille l'ONU. Le lendemain, rien."
+    march, morrow = text.index("3 mars"), text.index("lendemain")
+    machine = bare_article(
+        "a1",
+        text,
+        entities=[Entity("e1", 11, 18, "PER", "Valence", "model")],
+        times=[
+            TimeExpression("t1", march, march + 6, "DATE", "3 mars", "2016-03-03", "model"),
+            TimeExpression("t2", morrow - 3, morrow + 9, "DATE", "Le lendemain", "x", "model"),
+        ],
+    )
+    gold = [
+        (march, march + 6, "DATE"),
+        (11, 18, "LOC"),
+        (text.index("ONU"), text.index("ONU") + 3, "ORG"),
+        (morrow, morrow + 9, "DATE"),
+        (0, 2, "Unknown"),  # a label the project lacks: left out
+    ]
+    tax = load_taxonomy()
+    controls = {label: cfg.ENTITY for label in tax.entity_labels} | {
+        label: cfg.TIME for label in tax.time_labels
+    }
+    values = time_values(prediction(machine)["result"])
+    assert values == {
+        (march, march + 6, "DATE"): "2016-03-03",
+        (morrow - 3, morrow + 9, "DATE"): "x",
+    }
+    parsed = parse_result(gold_result(text, gold, values, controls), text, "annotator:7")
+    assert parsed.errors == []
+    assert [(e.text, e.label) for e in parsed.entities] == [("Valence", "LOC"), ("ONU", "ORG")]
+    assert [(t.text, t.label, t.value) for t in parsed.times] == [
+        ("3 mars", "DATE", "2016-03-03"),
+        ("lendemain", "DATE", None),
+    ]
+    assert parsed.events == []
