@@ -53,6 +53,12 @@ lint: install-project
 demo: install
 	$(BIN)/python demo/run_demo.py
 
+# The learning loop (issue 13) in .loop/: simulated annotators submit Wikinews 2016 gold to a
+# real Label Studio, then pull, cut, train, re-preannotate, re-push; prints the held-out gain.
+.PHONY: loop
+loop: install
+	$(BIN)/python -m demo.learning_loop
+
 # The DVC flow (normalize -> preannotate -> release candidate in data/), rebuilding what changed.
 repro: install-project
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
