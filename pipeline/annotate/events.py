@@ -32,14 +32,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy
 import xxhash
 
+from pipeline.annotate.actorhood import Actorhood
 from pipeline.annotate.nlp import PARSES_KEY
 from pipeline.errors import PipelineError
+from pipeline.params import params_relative
 from pipeline.schema import Argument, Entity, Event, TimeExpression
 from pipeline.taxonomy import Taxonomy
 
@@ -65,31 +66,38 @@ class EventRules:
     hypothetical_governors: frozenset[str]
     modal_governors: frozenset[str]
     absorbing_governors: frozenset[str]
+    actor_roles: frozenset[str]
 
     confidence: dict[str, float]
     retype: dict[tuple[str, str], tuple[str, str | None]]
+    actorhood: Actorhood
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> EventRules:
         """Word lists from the params section; ``confidence_table`` (a path relative to
         params.yaml) names the calibrated score table written by ``pipeline eval events
-        --fit-confidence``; ``retype`` lists (lemma, case) -> (type, mode) overrides."""
+        --fit-confidence``; ``retype`` lists (lemma, case) -> (type, mode) overrides;
+        ``actor_lexicon`` names the lexicon that says which arguments of ``actor_roles``
+        are actors (``actorhood.py``)."""
         words = {
             name: frozenset(params[name])
             for name in cls.__dataclass_fields__
-            if name not in ("confidence", "retype")
+            if name not in ("confidence", "retype", "actorhood")
         }
         retype = {(r["lemma"], r["case"]): (r["type"], r.get("mode")) for r in params["retype"]}
-        return cls(**words, confidence=load_confidence(params["confidence_table"]), retype=retype)
+        return cls(
+            **words,
+            confidence=load_confidence(params["confidence_table"]),
+            retype=retype,
+            actorhood=Actorhood.from_file(params_relative(params["actor_lexicon"])),
+        )
 
 
 def load_confidence(path: str) -> dict[str, float]:
     """The ``key: precision`` table of a confidence YAML file (see ``confidence_key``)."""
     import yaml
 
-    from pipeline.params import params_path
-
-    file = Path(path) if Path(path).is_absolute() else params_path().resolve().parent / path
+    file = params_relative(path)
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -272,14 +280,17 @@ class EventExtractor:
         self, role: str, candidates: Sequence[Any], sent: _Sentence, prefer: frozenset[str]
     ) -> Argument | None:
         """The argument among candidate head words: the first that is (or holds) a name,
-        linked to its entity; else the first candidate's bare noun phrase, unlinked."""
+        linked to its entity; else the bare noun phrase of the first candidate that names
+        an actor, unlinked (a thing is no actor or recipient: "suspendu la réforme")."""
         candidates = [_antecedent(c) for c in candidates if not (c.is_space or c.is_punct)]
-        if not candidates:
-            return None
         for token in candidates:
             entity = sent.entity_at(token) or self._entity_below(token, sent, prefer)
             if entity is not None:
                 return Argument(role, entity.start, entity.end, entity.text, entity.id)
+        if role in self.rules.actor_roles:
+            candidates = [c for c in candidates if self.rules.actorhood.is_actor(c)]
+        if not candidates:
+            return None
         token = candidates[0]
         keep = [token] + [
             c
