@@ -30,9 +30,9 @@ prediction score.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy
 import xxhash
@@ -48,6 +48,7 @@ _VERBAL = frozenset({"VERB", "ADJ"})
 _TRIGGER_POS = frozenset({"VERB", "NOUN", "ADJ"})
 _NAME_LABELS = frozenset({"PER", "ORG", "LOC"})
 _INHERITS_SUBJECT = frozenset({"conj", "xcomp", "advcl"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,25 @@ def _governing_type(head: Any, trigger_heads: dict[int, str]) -> str | None:
     return None
 
 
+def _below(token: Any, pick: Callable[[Any], T | None], prefer_cases: frozenset[str]) -> T | None:
+    """What ``pick`` finds first among the token's nominal dependents (breadth first, depth
+    3), preferring a dependent introduced by ``prefer_cases``."""
+    frontier = [token]
+    for _ in range(3):
+        nxt = [
+            c
+            for t in frontier
+            for c in t.children
+            if c.dep_.split(":")[0] in ("nmod", "appos", "flat", "conj", "obl")
+        ]
+        found = [(c, x) for c in nxt if (x := pick(c)) is not None]
+        if found:
+            preferred = [x for c, x in found if _case(c) in prefer_cases]
+            return (preferred or [found[0][1]])[0]
+        frontier = nxt
+    return None
+
+
 class EventExtractor:
     """Finds the taxonomy's events in parsed sentences (see the module docstring)."""
 
@@ -284,11 +304,11 @@ class EventExtractor:
         an actor, unlinked (a thing is no actor or recipient: "suspendu la réforme")."""
         candidates = [_antecedent(c) for c in candidates if not (c.is_space or c.is_punct)]
         for token in candidates:
-            entity = sent.entity_at(token) or self._entity_below(token, sent, prefer)
+            entity = sent.entity_at(token) or _below(token, sent.entity_at, prefer)
             if entity is not None:
                 return Argument(role, entity.start, entity.end, entity.text, entity.id)
         if role in self.rules.actor_roles:
-            candidates = [c for c in candidates if self.rules.actorhood.is_actor(c)]
+            candidates = [a for c in candidates if (a := self._actor_at(c, prefer)) is not None]
         if not candidates:
             return None
         token = candidates[0]
@@ -303,26 +323,15 @@ class EventExtractor:
         start, end = first.idx, last.idx + len(last)
         return Argument(role, sent.base + start, sent.base + end, sent.sub.text[start:end], None)
 
-    def _entity_below(
-        self, token: Any, sent: _Sentence, prefer_cases: frozenset[str]
-    ) -> Entity | None:
-        """The closest name among the token's nominal dependents (breadth first, depth 3),
-        preferring one introduced by ``prefer_cases``."""
-        frontier = [token]
-        for _ in range(3):
-            nxt = [
-                c
-                for t in frontier
-                for c in t.children
-                if c.dep_.split(":")[0] in ("nmod", "appos", "flat", "conj", "obl")
-            ]
-            named = [(c, sent.entity_at(c)) for c in nxt]
-            named = [(c, e) for c, e in named if e is not None]
-            if named:
-                preferred = [e for c, e in named if _case(c) in prefer_cases]
-                return (preferred or [named[0][1]])[0]
-            frontier = nxt
-        return None
+    def _actor_at(self, token: Any, prefer_cases: frozenset[str]) -> Any | None:
+        """The token if it names an actor, else the closest actor among its nominal
+        dependents ("exigé la démission du ministre" -> ministre), else None."""
+        is_actor = self.rules.actorhood.is_actor
+        return (
+            token
+            if is_actor(token)
+            else _below(token, lambda t: t if is_actor(t) else None, prefer_cases)
+        )
 
     def _verbal_roles(self, head: Any, patient_de: bool) -> tuple[list[Any], list[Any]]:
         """Candidate (actor, recipient) head words of a verbal predicate, best first; a
@@ -481,7 +490,7 @@ class EventExtractor:
                 t
                 for t in recipient_toks
                 if t.i not in head_type
-                or self._entity_below(t, sent, self.rules.recipient_cases) is not None
+                or _below(t, sent.entity_at, self.rules.recipient_cases) is not None
             ]
             recipient = self._argument(
                 "recipient", recipient_toks, sent, self.rules.recipient_cases
