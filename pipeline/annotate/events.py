@@ -303,12 +303,13 @@ class EventExtractor:
         linked to its entity; else the bare noun phrase of the first candidate that names
         an actor, unlinked (a thing is no actor or recipient: "suspendu la réforme")."""
         candidates = [_antecedent(c) for c in candidates if not (c.is_space or c.is_punct)]
+        actors_only = role in self.rules.actor_roles
         for token in candidates:
             entity = sent.entity_at(token) or _below(token, sent.entity_at, prefer)
-            if entity is not None:
+            if entity is not None and not (actors_only and self._facility(entity, sent)):
                 return Argument(role, entity.start, entity.end, entity.text, entity.id)
-        if role in self.rules.actor_roles:
-            candidates = [a for c in candidates if (a := self._actor_at(c, prefer)) is not None]
+        if actors_only:
+            candidates = [a for c in candidates if (a := self._actor_at(c, sent, prefer))]
         if not candidates:
             return None
         token = candidates[0]
@@ -323,15 +324,34 @@ class EventExtractor:
         start, end = first.idx, last.idx + len(last)
         return Argument(role, sent.base + start, sent.base + end, sent.sub.text[start:end], None)
 
-    def _actor_at(self, token: Any, prefer_cases: frozenset[str]) -> Any | None:
-        """The token if it names an actor, else the closest actor among its nominal
-        dependents ("exigé la démission du ministre" -> ministre), else None."""
-        is_actor = self.rules.actorhood.is_actor
-        return (
-            token
-            if is_actor(token)
-            else _below(token, lambda t: t if is_actor(t) else None, prefer_cases)
+    def _facility(self, entity: Entity, sent: _Sentence) -> bool:
+        """Whether a place name is headed by a common noun that names no actor: a building,
+        street or site ("l'église Sainte-Rita", "la place Tahrir") is where an event
+        happens, while a state, city or region ("Paris", "l'État de Borno") can act."""
+        if entity.label != "LOC":
+            return False
+        span = sent.sub.char_span(
+            entity.start - sent.base, entity.end - sent.base, alignment_mode="expand"
         )
+        head = span.root if span is not None else None
+        return (
+            head is not None
+            and head.pos_ == "NOUN"
+            and head.is_lower
+            and not self.rules.actorhood.is_actor(head)
+        )
+
+    def _actor_at(self, token: Any, sent: _Sentence, prefer_cases: frozenset[str]) -> Any:
+        """The token if it names an actor, else the closest actor among its nominal
+        dependents ("exigé la démission du ministre" -> ministre), else None. Words inside
+        a name are not judged again: the names an argument may take were weighed already,
+        and the others name an event or a product ("la COP21") or a site ("l'église
+        Sainte-Rita")."""
+
+        def actor(t: Any) -> Any:
+            return t if not sent.inside_name(t) and self.rules.actorhood.is_actor(t) else None
+
+        return actor(token) or _below(token, actor, prefer_cases)
 
     def _verbal_roles(self, head: Any, patient_de: bool) -> tuple[list[Any], list[Any]]:
         """Candidate (actor, recipient) head words of a verbal predicate, best first; a
