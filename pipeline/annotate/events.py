@@ -16,6 +16,10 @@ parse, in Universal Dependencies terms as fr_core_news_md labels them:
 
 An argument whose head word is not itself a name is linked to the nearest entity inside its
 phrase ("les autorités de Bamako" -> Bamako); otherwise it keeps the noun phrase, unlinked.
+Actor and recipient are PLOVER actors, never things: a noun phrase is kept only if its head
+names a person, group, institution or state (``actorhood.py``), else the actor it governs
+("la démission du ministre" -> ministre), else nothing; a place name headed by a common
+noun that is no actor (a site: "l'église Sainte-Rita") is no actor either.
 Negation ("ne ... pas", "jamais", "sans", "aucun"; not a restrictive "ne ... que") and
 hypothetical contexts (conditional mood, a modal verb, a "si" clause under a future or
 conditional verb, an event that is only demanded or threatened) are flagged. A nominal
@@ -30,16 +34,17 @@ prediction score.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy
 import xxhash
 
+from pipeline.annotate.actorhood import Actorhood
 from pipeline.annotate.nlp import PARSES_KEY
 from pipeline.errors import PipelineError
+from pipeline.params import params_relative
 from pipeline.schema import Argument, Entity, Event, TimeExpression
 from pipeline.taxonomy import Taxonomy
 
@@ -47,6 +52,7 @@ _VERBAL = frozenset({"VERB", "ADJ"})
 _TRIGGER_POS = frozenset({"VERB", "NOUN", "ADJ"})
 _NAME_LABELS = frozenset({"PER", "ORG", "LOC"})
 _INHERITS_SUBJECT = frozenset({"conj", "xcomp", "advcl"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -65,31 +71,38 @@ class EventRules:
     hypothetical_governors: frozenset[str]
     modal_governors: frozenset[str]
     absorbing_governors: frozenset[str]
+    actor_roles: frozenset[str]
 
     confidence: dict[str, float]
     retype: dict[tuple[str, str], tuple[str, str | None]]
+    actorhood: Actorhood
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> EventRules:
         """Word lists from the params section; ``confidence_table`` (a path relative to
         params.yaml) names the calibrated score table written by ``pipeline eval events
-        --fit-confidence``; ``retype`` lists (lemma, case) -> (type, mode) overrides."""
+        --fit-confidence``; ``retype`` lists (lemma, case) -> (type, mode) overrides;
+        ``actor_lexicon`` names the lexicon that says which arguments of ``actor_roles``
+        are actors (``actorhood.py``)."""
         words = {
             name: frozenset(params[name])
             for name in cls.__dataclass_fields__
-            if name not in ("confidence", "retype")
+            if name not in ("confidence", "retype", "actorhood")
         }
         retype = {(r["lemma"], r["case"]): (r["type"], r.get("mode")) for r in params["retype"]}
-        return cls(**words, confidence=load_confidence(params["confidence_table"]), retype=retype)
+        return cls(
+            **words,
+            confidence=load_confidence(params["confidence_table"]),
+            retype=retype,
+            actorhood=Actorhood.from_file(params_relative(params["actor_lexicon"])),
+        )
 
 
 def load_confidence(path: str) -> dict[str, float]:
     """The ``key: precision`` table of a confidence YAML file (see ``confidence_key``)."""
     import yaml
 
-    from pipeline.params import params_path
-
-    file = Path(path) if Path(path).is_absolute() else params_path().resolve().parent / path
+    file = params_relative(path)
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
@@ -233,6 +246,25 @@ def _governing_type(head: Any, trigger_heads: dict[int, str]) -> str | None:
     return None
 
 
+def _below(token: Any, pick: Callable[[Any], T | None], prefer_cases: frozenset[str]) -> T | None:
+    """What ``pick`` finds first among the token's nominal dependents (breadth first, depth
+    3), preferring a dependent introduced by ``prefer_cases``."""
+    frontier = [token]
+    for _ in range(3):
+        nxt = [
+            c
+            for t in frontier
+            for c in t.children
+            if c.dep_.split(":")[0] in ("nmod", "appos", "flat", "conj", "obl")
+        ]
+        found = [(c, x) for c in nxt if (x := pick(c)) is not None]
+        if found:
+            preferred = [x for c, x in found if _case(c) in prefer_cases]
+            return (preferred or [found[0][1]])[0]
+        frontier = nxt
+    return None
+
+
 class EventExtractor:
     """Finds the taxonomy's events in parsed sentences (see the module docstring)."""
 
@@ -272,14 +304,18 @@ class EventExtractor:
         self, role: str, candidates: Sequence[Any], sent: _Sentence, prefer: frozenset[str]
     ) -> Argument | None:
         """The argument among candidate head words: the first that is (or holds) a name,
-        linked to its entity; else the first candidate's bare noun phrase, unlinked."""
+        linked to its entity; else the bare noun phrase of the first candidate that names
+        an actor, unlinked (a thing is no actor or recipient: "suspendu la réforme")."""
         candidates = [_antecedent(c) for c in candidates if not (c.is_space or c.is_punct)]
+        actors_only = role in self.rules.actor_roles
+        for token in candidates:
+            entity = sent.entity_at(token) or _below(token, sent.entity_at, prefer)
+            if entity is not None and not (actors_only and self._facility(entity, sent)):
+                return Argument(role, entity.start, entity.end, entity.text, entity.id)
+        if actors_only:
+            candidates = [a for c in candidates if (a := self._actor_at(c, sent, prefer))]
         if not candidates:
             return None
-        for token in candidates:
-            entity = sent.entity_at(token) or self._entity_below(token, sent, prefer)
-            if entity is not None:
-                return Argument(role, entity.start, entity.end, entity.text, entity.id)
         token = candidates[0]
         keep = [token] + [
             c
@@ -292,26 +328,34 @@ class EventExtractor:
         start, end = first.idx, last.idx + len(last)
         return Argument(role, sent.base + start, sent.base + end, sent.sub.text[start:end], None)
 
-    def _entity_below(
-        self, token: Any, sent: _Sentence, prefer_cases: frozenset[str]
-    ) -> Entity | None:
-        """The closest name among the token's nominal dependents (breadth first, depth 3),
-        preferring one introduced by ``prefer_cases``."""
-        frontier = [token]
-        for _ in range(3):
-            nxt = [
-                c
-                for t in frontier
-                for c in t.children
-                if c.dep_.split(":")[0] in ("nmod", "appos", "flat", "conj", "obl")
-            ]
-            named = [(c, sent.entity_at(c)) for c in nxt]
-            named = [(c, e) for c, e in named if e is not None]
-            if named:
-                preferred = [e for c, e in named if _case(c) in prefer_cases]
-                return (preferred or [named[0][1]])[0]
-            frontier = nxt
-        return None
+    def _facility(self, entity: Entity, sent: _Sentence) -> bool:
+        """Whether a place name is headed by a common noun that names no actor: a building,
+        street or site ("l'église Sainte-Rita", "la place Tahrir") is where an event
+        happens, while a state, city or region ("Paris", "l'État de Borno") can act."""
+        if entity.label != "LOC":
+            return False
+        span = sent.sub.char_span(
+            entity.start - sent.base, entity.end - sent.base, alignment_mode="expand"
+        )
+        head = span.root if span is not None else None
+        return (
+            head is not None
+            and head.pos_ == "NOUN"
+            and head.is_lower
+            and not self.rules.actorhood.is_actor(head)
+        )
+
+    def _actor_at(self, token: Any, sent: _Sentence, prefer_cases: frozenset[str]) -> Any:
+        """The token if it names an actor, else the closest actor among its nominal
+        dependents ("exigé la démission du ministre" -> ministre), else None. Words inside
+        a name are not judged again: the names an argument may take were weighed already,
+        and the others name an event or a product ("la COP21") or a site ("l'église
+        Sainte-Rita")."""
+
+        def actor(t: Any) -> Any:
+            return t if not sent.inside_name(t) and self.rules.actorhood.is_actor(t) else None
+
+        return actor(token) or _below(token, actor, prefer_cases)
 
     def _verbal_roles(self, head: Any, patient_de: bool) -> tuple[list[Any], list[Any]]:
         """Candidate (actor, recipient) head words of a verbal predicate, best first; a
@@ -470,7 +514,7 @@ class EventExtractor:
                 t
                 for t in recipient_toks
                 if t.i not in head_type
-                or self._entity_below(t, sent, self.rules.recipient_cases) is not None
+                or _below(t, sent.entity_at, self.rules.recipient_cases) is not None
             ]
             recipient = self._argument(
                 "recipient", recipient_toks, sent, self.rules.recipient_cases

@@ -392,6 +392,7 @@ def _taxonomy(tmp: Path, rel, edit: Callable[[str], str]) -> dict[str, str]:
             entry["path"] = str(repo / entry["path"])
     events = params["preannotate"]["events"]
     events["confidence_table"] = str(repo / events["confidence_table"])
+    events["actor_lexicon"] = str(repo / events["actor_lexicon"])
     path = tmp / "params.yaml"
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     return {"PIPELINE_PARAMS": str(path)}
