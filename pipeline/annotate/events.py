@@ -34,6 +34,8 @@ prediction score.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -96,6 +98,26 @@ class EventRules:
             retype=retype,
             actorhood=Actorhood.from_file(params_relative(params["actor_lexicon"])),
         )
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of every word list, table and lexicon entry the rules read, so a
+        changed rule setting shows in the chain's ``model_version`` (and ``studio push``
+        sends the new predictions) like a changed model or gazetteer does."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, frozenset | set):
+                return sorted(value)
+            if isinstance(value, dict):
+                return sorted((repr(k), plain(v)) for k, v in value.items())
+            if isinstance(value, tuple | list):
+                return [plain(v) for v in value]
+            if dataclasses.is_dataclass(value) and not isinstance(value, type):
+                return plain({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+            return value
+
+        blob = json.dumps(plain(self), sort_keys=True, ensure_ascii=False)
+        return xxhash.xxh64_hexdigest(blob.encode())[:8]
 
 
 def load_confidence(path: str) -> dict[str, float]:

@@ -45,8 +45,8 @@ class LinguisticAnnotator:
     Built from settings only (``registry.build_chain`` makes it from params.yaml's chain):
     the recognizer, the entity steps in order, the gazetteer if the chain has one, and the
     event rules if it has events. ``version`` joins the model's version with the gazetteer,
-    rule-settings and taxonomy fingerprints, so a changed name list, rule or trigger lexicon
-    shows in every article's ``model_version``.
+    rule-settings, taxonomy, confidence-map and event-rules fingerprints, so a changed name
+    list, rule, trigger lexicon or actor lexicon shows in every article's ``model_version``.
     """
 
     name = "spacy-rules"
@@ -114,6 +114,8 @@ class LinguisticAnnotator:
             if self.confidence_map is None
             else f"{self.chain_version}+confidence.{self.confidence_map.fingerprint}"
         )
+        if events is not None:
+            self.version += f"+events.{events.fingerprint}"
 
     def docs(self, items: Iterable[tuple[str, C]]) -> Iterator[tuple[Any, C]]:
         """Run the pipeline over (text, context) pairs, streaming, in order."""

