@@ -104,25 +104,46 @@ class StripLeading(_ModelSpanRule):
 class PersonTitles(_ModelSpanRule):
     """Titles at the front of a PER span ("Président X", "M. Ferry").
 
-    ``strip``: the title leaves the span (the WiNER convention); otherwise it stays inside
-    it. Either way a PER span that is only a title is no person and is dropped.
+    ``strip``: the title leaves the span (the WiNER convention, and the Europeana
+    newspapers'); otherwise it stays inside it. Either way a PER span that is only a title
+    is no person and is dropped.
+
+    ``lowercase_titles``: a lower-case word at the front of a PER span is a title or a
+    description too, listed or not ("cardinal Labouré", "lieutenant Hewlett", "l'ancien
+    président X"): French capitalises names, not what precedes them. The ``particles`` that
+    start a surname in lower case ("de Gaulle", "von der Leyen", "al-Assad") stay.
     """
 
     titles: frozenset[str]
     strip: bool
+    lowercase_titles: bool
+    particles: frozenset[str]
     name: str = "person_titles"
 
     @classmethod
     def from_entry(cls, entry: Mapping[str, Any], where: str) -> PersonTitles:
-        return cls(frozenset(_words(entry, "titles", where)), bool(entry["strip"]))
+        return cls(
+            frozenset(_words(entry, "titles", where)),
+            bool(entry["strip"]),
+            bool(entry["lowercase_titles"]),
+            frozenset(_words(entry, "particles", where)),
+        )
+
+    def _is_title(self, token: Any) -> bool:
+        if token.lower_ in self.titles:
+            return True
+        if not self.lowercase_titles or not token.text[:1].islower():
+            return False
+        lower = token.lower_
+        return lower not in self.particles and lower.split("-")[0] not in self.particles
 
     def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
         if span.label != "PER":
             return span
         start = span.start
-        while span.end - start > 1 and doc[start].lower_ in self.titles:
+        while span.end - start > 1 and self._is_title(doc[start]):
             start += 1
-        if doc[start].lower_ in self.titles:
+        if self._is_title(doc[start]):
             return None
         return dataclasses.replace(span, start=start) if self.strip else span
 
@@ -143,6 +164,31 @@ class MinChars(_ModelSpanRule):
         if len(text) < self.min_chars or not any(ch.isalpha() for ch in text):
             return None
         return span
+
+
+@dataclass(frozen=True)
+class Capitalised(_ModelSpanRule):
+    """Drop model spans without a capital letter ("fr", "colon", "procureur de la").
+
+    French writes a name with at least one capital (eBay and al-Qaïda too); a span with none
+    is a common noun the model took for a name, or a cut-off piece of a description. On
+    OCR'd press these are frequent (abbreviations, broken words); on clean news they are
+    rare and mostly wrong too. ``labels``: the labels the rule applies to (a corpus whose
+    guide labels lower-case descriptions, "frontière turco-syrienne" as LOC, leaves LOC out).
+    """
+
+    labels: frozenset[str]
+    name: str = "capitalised"
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any], where: str) -> Capitalised:
+        return cls(frozenset(_words(entry, "labels", where)))
+
+    def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
+        if span.label not in self.labels:
+            return span
+        text = doc[span.start : span.end].text
+        return span if any(ch.isupper() for ch in text) else None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,13 @@ from typing import Any
 
 from pipeline.annotate.base import Annotator
 from pipeline.annotate.entities import EntityStep, Propagate
-from pipeline.annotate.entity_rules import Demonyms, MinChars, PersonTitles, StripLeading
+from pipeline.annotate.entity_rules import (
+    Capitalised,
+    Demonyms,
+    MinChars,
+    PersonTitles,
+    StripLeading,
+)
 from pipeline.annotate.events import EventRules
 from pipeline.annotate.nlp import resolve
 from pipeline.errors import PipelineError
@@ -132,6 +138,7 @@ REGISTRY: dict[str, Registered] = {
     "strip_leading": Registered(STEP, _rule(StripLeading)),
     "person_titles": Registered(STEP, _rule(PersonTitles)),
     "min_chars": Registered(STEP, _rule(MinChars)),
+    "capitalised": Registered(STEP, _rule(Capitalised)),
     "demonyms": Registered(STEP, _rule(Demonyms)),
     "gazetteer": Registered(STEP, _gazetteer),
     "propagate": Registered(STEP, lambda _e, _w, _s, _b: Propagate()),

@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 
 from pipeline.annotate.entities import MODEL, EntitySpan
 from pipeline.annotate.entity_rules import (
+    Capitalised,
     Demonyms,
     PersonTitles,
     StripLeading,
@@ -21,7 +22,13 @@ ARTICLES = frozenset({"le", "la", "les", "l'"})
 STRIP = StripLeading(ARTICLES, keep_capitalised=True)
 DEMONYMS = Demonyms(("ais", "ois", "que", "ains"), 5, True, frozenset({"les", "la", "le"}))
 VOCAB = spacy.blank("fr").vocab  # lexical attributes (lower case) need a language's vocab
-TITLES = PersonTitles(frozenset({"m.", "président"}), strip=True)
+TITLES = PersonTitles(
+    frozenset({"m.", "président"}),
+    strip=True,
+    lowercase_titles=False,
+    particles=frozenset({"de", "al"}),
+)
+CAPITALISED = Capitalised(frozenset({"PER", "ORG", "LOC", "MISC"}))
 
 
 def _doc(words: list[str], pos: list[str] | None = None) -> Doc:
@@ -79,10 +86,44 @@ def test_person_titles_strip_or_keep() -> None:
     assert _texts(dataclasses.replace(TITLES, strip=False), doc, spans) == ["M. Ferry"]
 
 
+def test_person_titles_lowercase_words_in_front_are_titles_but_particles_stay() -> None:
+    doc = _doc(
+        ["le", "cardinal", "Labouré", "reçoit", "de", "Gaulle", "et", "al-Assad"],
+        ["DET", "NOUN", "PROPN", "VERB", "ADP", "PROPN", "CCONJ", "PROPN"],
+    )
+    spans = [(1, 3, "PER"), (4, 6, "PER"), (7, 8, "PER"), (1, 3, "LOC")]
+    rule = dataclasses.replace(TITLES, lowercase_titles=True)
+    # an unlisted lower-case title leaves the name; a surname particle does not; other
+    # labels are not the rule's business
+    assert _texts(rule, doc, spans) == ["Labouré", "de Gaulle", "al-Assad", "cardinal Labouré"]
+    listed_only = ["cardinal Labouré", "de Gaulle", "al-Assad", "cardinal Labouré"]
+    assert _texts(TITLES, doc, spans) == listed_only
+    # a lower-case description alone is no person
+    assert _texts(rule, doc, [(1, 2, "PER")]) == []
+    # keeping titles inside the name keeps the description too
+    keep = dataclasses.replace(rule, strip=False)
+    assert _texts(keep, doc, spans[:1]) == ["cardinal Labouré"]
+
+
+def test_capitalised_drops_spans_without_a_capital() -> None:
+    doc = _doc(
+        ["Payé", "20", "fr", "au", "procureur", "de", "la", "République", "à", "Rennes"],
+        ["VERB", "NUM", "NOUN", "ADP", "NOUN", "ADP", "DET", "PROPN", "ADP", "PROPN"],
+    )
+    spans = [(2, 3, "LOC"), (4, 7, "ORG"), (4, 8, "ORG"), (9, 10, "LOC")]
+    assert _texts(CAPITALISED, doc, spans) == ["procureur de la République", "Rennes"]
+    # a label left out of the rule keeps its lower-case spans
+    only_org = dataclasses.replace(CAPITALISED, labels=frozenset({"ORG"}))
+    assert _texts(only_org, doc, spans) == ["fr", "procureur de la République", "Rennes"]
+
+
 def test_rules_fingerprint_follows_settings() -> None:
     base = steps_fingerprint([STRIP, DEMONYMS, TITLES])
     assert base == steps_fingerprint([STRIP, DEMONYMS, TITLES])
     assert base != steps_fingerprint([STRIP, TITLES])
     assert base != steps_fingerprint(
         [dataclasses.replace(STRIP, keep_capitalised=False), DEMONYMS, TITLES]
+    )
+    assert base != steps_fingerprint(
+        [STRIP, DEMONYMS, dataclasses.replace(TITLES, lowercase_titles=True)]
     )
