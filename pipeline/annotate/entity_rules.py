@@ -112,12 +112,18 @@ class PersonTitles(_ModelSpanRule):
     description too, listed or not ("cardinal Labouré", "lieutenant Hewlett", "l'ancien
     président X"): French capitalises names, not what precedes them. The ``particles`` that
     start a surname in lower case ("de Gaulle", "von der Leyen", "al-Assad") stay.
+
+    ``complements``: a title followed by one of these ("président de la République",
+    "Président des États-Unis") names an office, not a person: the span is dropped rather
+    than cut to "de la République". A particle with a capitalised name ("général de
+    Gaulle") is no complement.
     """
 
     titles: frozenset[str]
     strip: bool
     lowercase_titles: bool
     particles: frozenset[str]
+    complements: frozenset[str]
     name: str = "person_titles"
 
     @classmethod
@@ -127,7 +133,14 @@ class PersonTitles(_ModelSpanRule):
             bool(entry["strip"]),
             bool(entry["lowercase_titles"]),
             frozenset(_words(entry, "particles", where)),
+            frozenset(_words(entry, "complements", where)),
         )
+
+    def _complement(self, doc: Any, start: int, end: int) -> bool:
+        """Whether the words from ``start`` open a complement ("de la", "des")."""
+        one = doc[start].lower_
+        two = f"{one} {doc[start + 1].lower_}" if end - start > 1 else one
+        return one in self.complements or two in self.complements
 
     def _is_title(self, token: Any) -> bool:
         if token.lower_ in self.titles:
@@ -144,6 +157,8 @@ class PersonTitles(_ModelSpanRule):
         while span.end - start > 1 and self._is_title(doc[start]):
             start += 1
         if self._is_title(doc[start]):
+            return None
+        if start > span.start and self._complement(doc, start, span.end):
             return None
         return dataclasses.replace(span, start=start) if self.strip else span
 
@@ -228,3 +243,39 @@ class Demonyms(_ModelSpanRule):
             if before not in self.determiners:
                 return span
         return None
+
+
+@dataclass(frozen=True)
+class Honorifics:
+    """Civil honorifics (M., Mme, MM., Mgr, Dr): the name right after one is a person's,
+    whatever the model or the gazetteer said ("M. Renault" taken for the company, "M.
+    Etienne" for a place), and a span that is only honorifics ("MM") is no name at all.
+
+    ``words`` match with their case, as written: "Me" is a lawyer's title, "me" a pronoun.
+    A full stop standing alone between the honorific and the name (OCR'd "MM . Poisson") is
+    skipped. The step reads every span, not only the model's, and runs last in the chain so
+    that it also corrects what the gazetteer or document consistency labelled.
+    """
+
+    words: frozenset[str]
+    name: str = "honorifics"
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any], where: str) -> Honorifics:
+        return cls(frozenset(_words(entry, "words", where)))
+
+    def _after_honorific(self, doc: Any, start: int) -> bool:
+        i = start - 1
+        if i > 0 and doc[i].text == ".":
+            i -= 1
+        return i >= 0 and doc[i].text in self.words
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+        out = []
+        for span in spans:
+            if all(t.text in self.words or t.text == "." for t in doc[span.start : span.end]):
+                continue
+            if span.label != "PER" and self._after_honorific(doc, span.start):
+                span = dataclasses.replace(span, label="PER")
+            out.append(span)
+        return out

@@ -28,6 +28,7 @@ from pipeline.annotate.entities import EntityStep, Propagate
 from pipeline.annotate.entity_rules import (
     Capitalised,
     Demonyms,
+    Honorifics,
     MinChars,
     PersonTitles,
     StripLeading,
@@ -142,6 +143,7 @@ REGISTRY: dict[str, Registered] = {
     "demonyms": Registered(STEP, _rule(Demonyms)),
     "gazetteer": Registered(STEP, _gazetteer),
     "propagate": Registered(STEP, lambda _e, _w, _s, _b: Propagate()),
+    "honorifics": Registered(STEP, _rule(Honorifics)),
     "events": Registered(EVENTS, _events),
 }
 

@@ -9,10 +9,11 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from pipeline.annotate.entities import MODEL, EntitySpan
+from pipeline.annotate.entities import GAZETTEER, MODEL, EntitySpan
 from pipeline.annotate.entity_rules import (
     Capitalised,
     Demonyms,
+    Honorifics,
     PersonTitles,
     StripLeading,
     steps_fingerprint,
@@ -27,6 +28,7 @@ TITLES = PersonTitles(
     strip=True,
     lowercase_titles=False,
     particles=frozenset({"de", "al"}),
+    complements=frozenset({"des", "de la"}),
 )
 CAPITALISED = Capitalised(frozenset({"PER", "ORG", "LOC", "MISC"}))
 
@@ -100,6 +102,11 @@ def test_person_titles_lowercase_words_in_front_are_titles_but_particles_stay() 
     assert _texts(TITLES, doc, spans) == listed_only
     # a lower-case description alone is no person
     assert _texts(rule, doc, [(1, 2, "PER")]) == []
+    # a title with its complement is an office, not a person
+    office = _doc(
+        ["le", "président", "de", "la", "République", "et", "le", "général", "de", "Gaulle"]
+    )
+    assert _texts(rule, office, [(1, 5, "PER"), (7, 10, "PER")]) == ["de Gaulle"]
     # keeping titles inside the name keeps the description too
     keep = dataclasses.replace(rule, strip=False)
     assert _texts(keep, doc, spans[:1]) == ["cardinal Labouré"]
@@ -115,6 +122,26 @@ def test_capitalised_drops_spans_without_a_capital() -> None:
     # a label left out of the rule keeps its lower-case spans
     only_org = dataclasses.replace(CAPITALISED, labels=frozenset({"ORG"}))
     assert _texts(only_org, doc, spans) == ["fr", "procureur de la République", "Rennes"]
+
+
+def test_honorifics_make_the_next_name_a_person_and_are_no_name_alone() -> None:
+    words = ["M.", "Renault", "et", "MM", ".", "Etienne", ",", "Poisson", "me", "Paris"]
+    doc = _doc(words, ["NOUN", "PROPN", "CCONJ", "NOUN", "PUNCT"] + ["PROPN"] * 5)
+    spans = [
+        EntitySpan(1, 2, "ORG", GAZETTEER),  # the company, by the gazetteer
+        EntitySpan(3, 4, "LOC", MODEL),  # "MM" alone
+        EntitySpan(5, 6, "LOC", MODEL),  # after "MM ."
+        EntitySpan(7, 8, "LOC", MODEL),  # after a comma: no cue
+        EntitySpan(9, 10, "LOC", MODEL),  # after the pronoun "me": case matters
+    ]
+    rule = Honorifics(frozenset({"M.", "MM", "Me"}))
+    out = rule(doc, spans)
+    assert [(doc[s.start : s.end].text, s.label, s.origin) for s in out] == [
+        ("Renault", "PER", GAZETTEER),
+        ("Etienne", "PER", MODEL),
+        ("Poisson", "LOC", MODEL),
+        ("Paris", "LOC", MODEL),
+    ]
 
 
 def test_rules_fingerprint_follows_settings() -> None:
