@@ -272,10 +272,13 @@ class Honorifics:
 
     def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
         out = []
+        seen: set[tuple[int, int, str]] = set()  # a relabelled span may meet its PER twin
         for span in spans:
             if all(t.text in self.words or t.text == "." for t in doc[span.start : span.end]):
                 continue
             if span.label != "PER" and self._after_honorific(doc, span.start):
                 span = dataclasses.replace(span, label="PER")
-            out.append(span)
+            if (span.start, span.end, span.label) not in seen:
+                seen.add((span.start, span.end, span.label))
+                out.append(span)
         return out

@@ -142,6 +142,9 @@ def test_honorifics_make_the_next_name_a_person_and_are_no_name_alone() -> None:
         ("Poisson", "LOC", MODEL),
         ("Paris", "LOC", MODEL),
     ]
+    # the model's PER and the gazetteer's ORG on the same words become one person
+    twins = [EntitySpan(1, 2, "PER", MODEL), EntitySpan(1, 2, "ORG", GAZETTEER)]
+    assert [(s.start, s.label, s.origin) for s in rule(doc, twins)] == [(1, "PER", MODEL)]
 
 
 def test_rules_fingerprint_follows_settings() -> None:
