@@ -104,25 +104,61 @@ class StripLeading(_ModelSpanRule):
 class PersonTitles(_ModelSpanRule):
     """Titles at the front of a PER span ("Président X", "M. Ferry").
 
-    ``strip``: the title leaves the span (the WiNER convention); otherwise it stays inside
-    it. Either way a PER span that is only a title is no person and is dropped.
+    ``strip``: the title leaves the span (the WiNER convention, and the Europeana
+    newspapers'); otherwise it stays inside it. Either way a PER span that is only a title
+    is no person and is dropped.
+
+    ``lowercase_titles``: a lower-case word at the front of a PER span is a title or a
+    description too, listed or not ("cardinal Labouré", "lieutenant Hewlett", "l'ancien
+    président X"): French capitalises names, not what precedes them. The ``particles`` that
+    start a surname in lower case ("de Gaulle", "von der Leyen", "al-Assad") stay.
+
+    ``complements``: a title followed by one of these ("président de la République",
+    "Président des États-Unis") names an office, not a person: the span is dropped rather
+    than cut to "de la République". A particle with a capitalised name ("général de
+    Gaulle") is no complement.
     """
 
     titles: frozenset[str]
     strip: bool
+    lowercase_titles: bool
+    particles: frozenset[str]
+    complements: frozenset[str]
     name: str = "person_titles"
 
     @classmethod
     def from_entry(cls, entry: Mapping[str, Any], where: str) -> PersonTitles:
-        return cls(frozenset(_words(entry, "titles", where)), bool(entry["strip"]))
+        return cls(
+            frozenset(_words(entry, "titles", where)),
+            bool(entry["strip"]),
+            bool(entry["lowercase_titles"]),
+            frozenset(_words(entry, "particles", where)),
+            frozenset(_words(entry, "complements", where)),
+        )
+
+    def _complement(self, doc: Any, start: int, end: int) -> bool:
+        """Whether the words from ``start`` open a complement ("de la", "des")."""
+        one = doc[start].lower_
+        two = f"{one} {doc[start + 1].lower_}" if end - start > 1 else one
+        return one in self.complements or two in self.complements
+
+    def _is_title(self, token: Any) -> bool:
+        if token.lower_ in self.titles:
+            return True
+        if not self.lowercase_titles or not token.text[:1].islower():
+            return False
+        lower = token.lower_
+        return lower not in self.particles and lower.split("-")[0] not in self.particles
 
     def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
         if span.label != "PER":
             return span
         start = span.start
-        while span.end - start > 1 and doc[start].lower_ in self.titles:
+        while span.end - start > 1 and self._is_title(doc[start]):
             start += 1
-        if doc[start].lower_ in self.titles:
+        if self._is_title(doc[start]):
+            return None
+        if start > span.start and self._complement(doc, start, span.end):
             return None
         return dataclasses.replace(span, start=start) if self.strip else span
 
@@ -143,6 +179,31 @@ class MinChars(_ModelSpanRule):
         if len(text) < self.min_chars or not any(ch.isalpha() for ch in text):
             return None
         return span
+
+
+@dataclass(frozen=True)
+class Capitalised(_ModelSpanRule):
+    """Drop model spans without a capital letter ("fr", "colon", "procureur de la").
+
+    French writes a name with at least one capital (eBay and al-Qaïda too); a span with none
+    is a common noun the model took for a name, or a cut-off piece of a description. On
+    OCR'd press these are frequent (abbreviations, broken words); on clean news they are
+    rare and mostly wrong too. ``labels``: the labels the rule applies to (a corpus whose
+    guide labels lower-case descriptions, "frontière turco-syrienne" as LOC, leaves LOC out).
+    """
+
+    labels: frozenset[str]
+    name: str = "capitalised"
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any], where: str) -> Capitalised:
+        return cls(frozenset(_words(entry, "labels", where)))
+
+    def _fix(self, doc: Any, span: EntitySpan) -> EntitySpan | None:
+        if span.label not in self.labels:
+            return span
+        text = doc[span.start : span.end].text
+        return span if any(ch.isupper() for ch in text) else None
 
 
 @dataclass(frozen=True)
@@ -182,3 +243,42 @@ class Demonyms(_ModelSpanRule):
             if before not in self.determiners:
                 return span
         return None
+
+
+@dataclass(frozen=True)
+class Honorifics:
+    """Civil honorifics (M., Mme, MM., Mgr, Dr): the name right after one is a person's,
+    whatever the model or the gazetteer said ("M. Renault" taken for the company, "M.
+    Etienne" for a place), and a span that is only honorifics ("MM") is no name at all.
+
+    ``words`` match with their case, as written: "Me" is a lawyer's title, "me" a pronoun.
+    A full stop standing alone between the honorific and the name (OCR'd "MM . Poisson") is
+    skipped. The step reads every span, not only the model's, and runs last in the chain so
+    that it also corrects what the gazetteer or document consistency labelled.
+    """
+
+    words: frozenset[str]
+    name: str = "honorifics"
+
+    @classmethod
+    def from_entry(cls, entry: Mapping[str, Any], where: str) -> Honorifics:
+        return cls(frozenset(_words(entry, "words", where)))
+
+    def _after_honorific(self, doc: Any, start: int) -> bool:
+        i = start - 1
+        if i > 0 and doc[i].text == ".":
+            i -= 1
+        return i >= 0 and doc[i].text in self.words
+
+    def __call__(self, doc: Any, spans: list[EntitySpan]) -> list[EntitySpan]:
+        out = []
+        seen: set[tuple[int, int, str]] = set()  # a relabelled span may meet its PER twin
+        for span in spans:
+            if all(t.text in self.words or t.text == "." for t in doc[span.start : span.end]):
+                continue
+            if span.label != "PER" and self._after_honorific(doc, span.start):
+                span = dataclasses.replace(span, label="PER")
+            if (span.start, span.end, span.label) not in seen:
+                seen.add((span.start, span.end, span.label))
+                out.append(span)
+        return out

@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.annotate.base import Annotator
 from pipeline.annotate.entities import EntityStep, Propagate
-from pipeline.annotate.entity_rules import Demonyms, MinChars, PersonTitles, StripLeading
+from pipeline.annotate.entity_rules import (
+    Capitalised,
+    Demonyms,
+    Honorifics,
+    MinChars,
+    PersonTitles,
+    StripLeading,
+)
 from pipeline.annotate.events import EventRules
 from pipeline.annotate.nlp import resolve
 from pipeline.errors import PipelineError
@@ -135,9 +142,11 @@ REGISTRY: dict[str, Registered] = {
     "strip_leading": Registered(STEP, _rule(StripLeading)),
     "person_titles": Registered(STEP, _rule(PersonTitles)),
     "min_chars": Registered(STEP, _rule(MinChars)),
+    "capitalised": Registered(STEP, _rule(Capitalised)),
     "demonyms": Registered(STEP, _rule(Demonyms)),
     "gazetteer": Registered(STEP, _gazetteer),
     "propagate": Registered(STEP, lambda _e, _w, _s, _b: Propagate()),
+    "honorifics": Registered(STEP, _rule(Honorifics)),
     "events": Registered(EVENTS, _events),
 }
 

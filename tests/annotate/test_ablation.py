@@ -52,8 +52,9 @@ def test_ablate_scores_the_chain_without_each_step() -> None:
     brat, bio = json.loads(result.stdout)["sets"]
     names = [r["system"] for r in brat["rows"]]
     assert names[:2] == ["raw model", "chain"]
-    steps = ["strip_leading", "person_titles", "min_chars", "demonyms", "gazetteer"]
-    assert names[2:] == [f"without {step}" for step in [*steps, "propagate"]]
+    steps = ["strip_leading", "person_titles", "min_chars", "capitalised", "demonyms"]
+    steps += ["gazetteer", "propagate", "honorifics"]
+    assert names[2:] == [f"without {step}" for step in steps]
     rows = {r["system"]: r for r in brat["rows"]}
     # "La France" keeps its determiner without strip_leading: one strict miss
     assert rows["chain"]["strict_f1"] == pytest.approx(0.8889, abs=1e-4)

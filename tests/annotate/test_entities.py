@@ -136,3 +136,24 @@ def test_overlong_article_is_reported_and_the_rest_goes_on(linguistic, seed_arti
     assert {e.text for e in out[1].entities} == {"France", "Mali"}
     assert len(problems) == 1
     assert long.id in problems[0] and "over the model's limit of 100" in problems[0]
+
+
+def test_chain_on_newspaper_sentences(linguistic) -> None:
+    """The configured chain on old-press sentences: honorifics make persons, lower-case
+    titles and offices leave PER, a span without a capital is no name."""
+    from pipeline.schema import bare_article
+
+    text = (
+        "M. Renault, propriétaire à Ambrières, a été reçu hier par le président de la "
+        "République. Le cardinal Labouré est mort à Rennes. MM. Poisson et Ghis ont "
+        "payé à la mairie. Le substitut du procureur de la République près le siège a parlé."
+    )
+    raw = {(e.text, e.label_) for e in linguistic.nlp(text).ents}
+    # what the stock model says, and the chain corrects
+    assert {("Renault", "ORG"), ("président de la République", "PER")} <= raw
+    assert {("cardinal Labouré", "PER"), ("procureur de la", "LOC")} <= raw
+    (out,) = linguistic.annotate([bare_article("press", text)])
+    found = {(e.text, e.label) for e in out.entities}
+    assert {("Renault", "PER"), ("Labouré", "PER"), ("Poisson", "PER")} <= found
+    assert {("Ambrières", "LOC"), ("Rennes", "LOC")} <= found
+    assert not any("République" in name or name.islower() for name, _ in found)
