@@ -109,9 +109,17 @@ def test_per_region_controls_show_only_for_their_region_type() -> None:
     )
 
 
-def test_instructions_explain_modes_and_flags() -> None:
+def test_instructions_explain_modes_flags_and_actors() -> None:
     text = cfg.render_instructions(TAX)
-    for word in ("<b>Modes.</b>", "<b>Flags.</b>", "negated", "hypothetical", "sign, settle"):
+    for word in (
+        "<b>Modes.</b>",
+        "<b>Flags.</b>",
+        "<b>Actors.</b>",
+        "<i>ministre</i>",
+        "negated",
+        "hypothetical",
+        "sign, settle",
+    ):
         assert word in text
 
 
