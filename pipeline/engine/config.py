@@ -28,6 +28,7 @@ class EngineConfig:
     actors: int
     batch_size: int
     object_store_mb: int
+    actor_start_timeout_s: int
 
     @classmethod
     def from_params(cls, params: dict[str, Any] | None = None) -> EngineConfig:
@@ -51,7 +52,7 @@ class EngineConfig:
     def checked(self) -> EngineConfig:
         if self.engine not in ENGINES:
             raise PipelineError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
-        for name in ("actors", "batch_size", "object_store_mb"):
+        for name in ("actors", "batch_size", "object_store_mb", "actor_start_timeout_s"):
             if int(getattr(self, name)) < 1:
                 raise PipelineError(f"params.yaml engine: {name} must be at least 1")
         return self

@@ -138,6 +138,10 @@ def preannotate_on_ray(
         # batches come back in input order: the manifest lists shards in that order, so a
         # merged file has the local engine's row order
         context.execution_options.preserve_order = True
+        # wait for the whole pool before the first batch: without it the first actor to
+        # finish loading spaCy takes batches while the others still load (seen: a run whose
+        # every batch ran on one node of two)
+        context.wait_for_min_actors_s = engine.actor_start_timeout_s
         # one block per batch (a streaming split, no shuffle), so that batches spread over
         # the actors even when the input is one row group
         blocks = ray.data.read_parquet(source).repartition(
