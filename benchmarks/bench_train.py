@@ -42,18 +42,18 @@ def _gold_pairs() -> list[Path]:
 def _top_up(folder: Path, gold: Path, count: int) -> None:
     """Write ``count`` copies of training-side articles of ``gold`` into ``folder`` (brat).
 
-    Stories are the names ``pipeline train`` sees (the file paths as given on its command
-    line), so the split is computed here on those very names."""
+    Stories are the ones ``pipeline train`` gives (``gold_story``: the name below each
+    ``--gold`` path), so the split is computed here on those very stories."""
     from pipeline.params import load_params
     from pipeline.train.config import TrainConfig
-    from pipeline.train.data import is_dev
+    from pipeline.train.data import gold_story, is_dev
 
     config = TrainConfig.from_params(load_params("train"), load_params("preannotate"))
 
-    def in_dev(name: Path) -> bool:
-        return is_dev(str(name), config.dev_ratio, config.seed)
+    def in_dev(name: Path, root: Path) -> bool:
+        return is_dev(gold_story(str(name), root), config.dev_ratio, config.seed)
 
-    training_side = [p for p in _gold_pairs() if not in_dev(gold / p.relative_to(WINER))]
+    training_side = [p for p in _gold_pairs() if not in_dev(gold / p.relative_to(WINER), gold)]
     folder.mkdir()
     made = 0
     for k in itertools.count():
@@ -61,7 +61,7 @@ def _top_up(folder: Path, gold: Path, count: int) -> None:
             return
         original = training_side[k % len(training_side)]
         copy = folder / f"{original.stem}-copy{k}.txt"
-        if in_dev(copy):
+        if in_dev(copy, folder):
             continue
         shutil.copyfile(original, copy)
         shutil.copyfile(original.with_suffix(".ann"), copy.with_suffix(".ann"))

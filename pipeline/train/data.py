@@ -34,13 +34,24 @@ def is_dev(story: str, ratio: float, seed: int) -> bool:
 def gold_examples(
     path: Path, params: Mapping[str, Any], labels: Sequence[str], errors: list[str]
 ) -> Iterator[TrainingExample]:
-    """Examples from a brat folder or BIO/CoNLL file(s); each document is its own story."""
+    """Examples from a brat folder or BIO/CoNLL file(s); each document is its own story
+    (``gold_story``)."""
     from pipeline.evaluate.entities import read_gold
 
     wanted = set(labels)
     for doc in read_gold(path, dict(params), errors, None):
         spans = tuple(s for s in doc.spans if s[2] in wanted)
-        yield TrainingExample(doc.name, doc.text, spans, doc.name)
+        yield TrainingExample(doc.name, doc.text, spans, gold_story(doc.name, path))
+
+
+def gold_story(name: str, root: Path) -> str:
+    """A gold document's story: its name below the gold folder or file, led by that
+    folder's or file's own name (``2016/actualite/x.txt``, ``enp_FR.bnf.bio#3``). Never the
+    path as given: an absolute path would move documents between train and dev with the
+    place the data or the checkout lies in."""
+    prefix = str(root)
+    rest = name[len(prefix) :] if name.startswith(prefix) else name
+    return root.name + rest if rest.startswith("#") else f"{root.name}/{rest.lstrip('/')}"
 
 
 def release_examples(folder: Path, labels: Sequence[str]) -> Iterator[TrainingExample]:

@@ -21,3 +21,24 @@ def test_only_verified_records_teach(base_release) -> None:
         expected = {(e["start"], e["end"], "PER") for e in row["entities"] if e["label"] == "PER"}
         assert set(example.spans) == expected
     assert any(example.spans for example in examples)
+
+
+def test_gold_stories_do_not_depend_on_where_the_gold_lies(tmp_path, shared_data) -> None:
+    """The dev split hashes the story: a story naming the absolute path moved documents
+    between train and dev with the checkout's place (a fresh clone elsewhere once got an
+    empty dev split)."""
+    import shutil
+
+    from pipeline.params import load_params
+    from pipeline.train.data import gold_examples
+
+    source = sorted((shared_data / "winer-fr-dev" / "2016").rglob("*.txt"))[:3]
+    stories = []
+    for place in (tmp_path / "a" / "2016", tmp_path / "b" / "deeper" / "2016"):
+        place.mkdir(parents=True)
+        for txt in source:
+            shutil.copy(txt, place / txt.name)
+            shutil.copy(txt.with_suffix(".ann"), place / txt.with_suffix(".ann").name)
+        found = gold_examples(place, load_params("preannotate"), ["PER"], [])
+        stories.append(sorted(e.story for e in found))
+    assert stories[0] == stories[1] == sorted(f"2016/{t.name}" for t in source)
