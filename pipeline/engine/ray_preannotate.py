@@ -26,6 +26,7 @@ import pyarrow as pa
 from pipeline.engine.config import EngineConfig
 from pipeline.engine.session import ray_session
 from pipeline.engine.storage import check_source, commit, prepare_folder, shard_name, write_shard
+from pipeline.io import with_missing
 from pipeline.schema import (
     SCHEMA_VERSION,
     Article,
@@ -55,7 +56,8 @@ class AnnotateBatches:
 
         from pipeline.annotate.core import preannotate, record_counts
 
-        articles = [from_row(Article, row) for row in batch.to_pylist()]
+        # an input of an older compatible schema lacks the later optional columns
+        articles = [from_row(Article, row) for row in with_missing(batch, Article).to_pylist()]
         records = list(preannotate(articles, self.annotators, self.taxonomy_version))
         stats = sum((record_counts(r) for r in records), Counter[str]())
         table = pa.Table.from_pylist(

@@ -21,8 +21,7 @@ import pyarrow.parquet as pq
 import xxhash
 
 from pipeline.errors import PipelineError
-from pipeline.io import PARQUET_OPTIONS
-from pipeline.schema import RECORD_TYPE_KEY, SCHEMA_VERSION, SCHEMA_VERSION_KEY
+from pipeline.io import PARQUET_OPTIONS, check_written_by
 
 MANIFEST = "manifest.json"
 SHARD_PREFIX = "part-"
@@ -48,14 +47,7 @@ def check_source(uri: str, record_type: type) -> None:
         raise PipelineError(f"{uri}: no such file") from exc
     except (OSError, pa.ArrowInvalid) as exc:
         raise PipelineError(f"{uri}: not a readable Parquet file ({exc})") from exc
-    meta = schema.metadata or {}
-    version = meta.get(SCHEMA_VERSION_KEY, b"").decode() or "none"
-    kind = meta.get(RECORD_TYPE_KEY, b"").decode() or "unknown"
-    if version != SCHEMA_VERSION or kind != record_type.__name__:
-        raise PipelineError(
-            f"{uri}: holds {kind} records of schema {version}, expected "
-            f"{record_type.__name__} of schema {SCHEMA_VERSION}"
-        )
+    check_written_by(uri, schema, record_type)
 
 
 def shard_name(ids: list[str]) -> str:

@@ -107,16 +107,23 @@ def check_schema(path: Path, record_type: type) -> pq.ParquetFile:
         raise PipelineError(f"{path}: no such file") from exc
     except (OSError, pa.ArrowInvalid) as exc:
         raise PipelineError(f"{path}: not a readable Parquet file ({exc})") from exc
-    meta = pf.schema_arrow.metadata or {}
+    check_written_by(str(path), pf.schema_arrow, record_type)
+    return pf
+
+
+def check_written_by(where: str, schema: pa.Schema, record_type: type) -> None:
+    """Refuse a file's schema unless this schema version (or an older compatible one) wrote
+    ``record_type`` records; ``where`` names the file (a path or a URI) in the error. The
+    one check of local files (``check_schema``) and of Ray inputs (``engine.storage``)."""
+    meta = schema.metadata or {}
     version = meta.get(SCHEMA_VERSION_KEY, b"").decode() or "none"
     kind = meta.get(RECORD_TYPE_KEY, b"").decode() or "unknown"
-    if version != SCHEMA_VERSION and not older_compatible(version, pf.schema_arrow, record_type):
+    if version != SCHEMA_VERSION and not older_compatible(version, schema, record_type):
         raise SchemaVersionError(
-            f"{path}: written with schema version {version}, this pipeline reads {SCHEMA_VERSION}"
+            f"{where}: written with schema version {version}, this pipeline reads {SCHEMA_VERSION}"
         )
     if kind != record_type.__name__:
-        raise SchemaVersionError(f"{path}: holds {kind} records, expected {record_type.__name__}")
-    return pf
+        raise SchemaVersionError(f"{where}: holds {kind} records, expected {record_type.__name__}")
 
 
 def older_compatible(version: str, schema: pa.Schema, record_type: type) -> bool:
