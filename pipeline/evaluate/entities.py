@@ -34,18 +34,10 @@ def chain_parts(model: str | None = None, parse_all: bool = False) -> tuple[Any,
     recognizer's, the rest of the chain as configured. ``parse_all``: parse every sentence,
     not only those holding a trigger candidate (the events eval scores every trigger)."""
     from pipeline.annotate.linguistic import LinguisticAnnotator
-    from pipeline.annotate.registry import ChainEntry, SpacySettings, build_chain, load_chain_config
+    from pipeline.annotate.registry import build_chain, load_chain_config
     from pipeline.annotate.times import TimeAnnotator
 
-    config = load_chain_config()
-    if model is not None:
-        chain = tuple(
-            ChainEntry(e.component, dataclasses.replace(e.settings, ner_model=model))
-            if isinstance(e.settings, SpacySettings)
-            else e
-            for e in config.chain
-        )
-        config = dataclasses.replace(config, chain=chain)
+    config = load_chain_config().with_ner_model(model)
     if parse_all:
         config = dataclasses.replace(config, parse_trigger_sentences_only=False)
     annotators, _ = build_chain(config)

@@ -112,20 +112,11 @@ class EventScores:
         return total
 
     def ece(self, bins: int) -> float | None:
-        """Expected calibration error of event scores over equal-width bins."""
-        if not self.scored:
-            return None
-        error = 0.0
-        for b in range(bins):
-            lo, hi = b / bins, (b + 1) / bins
-            inside = [
-                (s, ok) for s, ok in self.scored if lo <= s < hi or (b == bins - 1 and s == 1)
-            ]
-            if inside:
-                confidence = sum(s for s, _ in inside) / len(inside)
-                accuracy = sum(ok for _, ok in inside) / len(inside)
-                error += len(inside) / len(self.scored) * abs(confidence - accuracy)
-        return error
+        """Expected calibration error of event scores (the entities' measure,
+        ``annotate.confidence.expected_calibration_error``); None without scores."""
+        from pipeline.annotate.confidence import expected_calibration_error
+
+        return expected_calibration_error(self.scored, bins)[0] if self.scored else None
 
     def as_dict(self, groups: dict[str, Sequence[str]], bins: int) -> dict[str, object]:
         ece = self.ece(bins)
@@ -162,15 +153,13 @@ def _overlap(a: GoldEvent | PredictedEvent, b: GoldEvent | PredictedEvent) -> in
 
 
 def match(
-    gold: Sequence[GoldEvent], pred: Sequence[PredictedEvent], mode: str, typed: bool = False
+    gold: Sequence[GoldEvent], pred: Sequence[PredictedEvent], mode: str
 ) -> list[tuple[int, int]]:
     """One-to-one (gold index, predicted index) pairs: exact spans (strict) or, greedily,
-    the largest character overlaps first (overlap); ``typed`` also requires the same type."""
+    the largest character overlaps first (overlap)."""
     candidates = []
     for gi, g in enumerate(gold):
         for pi, p in enumerate(pred):
-            if typed and g.type != p.type:
-                continue
             if mode == "strict":
                 if (g.start, g.end) == (p.start, p.end):
                     candidates.append((0, gi, pi))

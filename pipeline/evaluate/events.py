@@ -209,13 +209,9 @@ def predict(
     documents: Iterable[GoldDocument], annotator: Any, time_annotator: Any
 ) -> Iterator[tuple[GoldDocument, Prediction, Prediction]]:
     """(gold, ours, baseline) per document, streaming, one model pass for both systems."""
-    events_params = load_params("preannotate")["events"]
-    baseline = LemmaBaseline(
-        annotator.taxonomy,
-        frozenset(events_params["negation"]),
-        frozenset(events_params["hypothetical_marks"]),
-    )
     extractor: EventExtractor = annotator.extractor
+    rules = extractor.rules  # the baseline uses the chain's own negation and marks
+    baseline = LemmaBaseline(annotator.taxonomy, rules.negation, rules.hypothetical_marks)
     for doc, gold in annotator.docs((d.text, d) for d in documents):
         entities = annotator.entities(gold.id, doc)
         times = time_annotator.times_for(gold.id, gold.text, gold.date)
@@ -228,13 +224,6 @@ def predict(
 
 
 Row = tuple[GoldDocument, Prediction, Prediction]
-
-
-def evaluate(
-    documents: Iterable[GoldDocument], annotator: Any, time_annotator: Any
-) -> dict[str, EventScores]:
-    """Score both systems over the gold documents (pure apart from running the model)."""
-    return score_rows(list(predict(documents, annotator, time_annotator)), annotator.taxonomy)
 
 
 def score_rows(rows: Sequence[Row], taxonomy: Taxonomy) -> dict[str, EventScores]:

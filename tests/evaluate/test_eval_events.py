@@ -114,7 +114,6 @@ def test_matching_is_one_to_one_largest_overlap_first() -> None:
     ]
     assert match(gold, pred, "strict") == [(0, 1)]
     assert sorted(match(gold, pred, "overlap")) == [(0, 1), (1, 0)]
-    assert match(gold, pred, "overlap", typed=True) == [(0, 1), (1, 0)]
 
 
 def test_scores_on_a_hand_made_document() -> None:
