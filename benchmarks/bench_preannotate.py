@@ -81,20 +81,9 @@ def _peak_mb() -> float:
 def _chain_config(ner_model: str | None) -> Any:
     """The chain params.yaml names; with ``ner_model`` (a trained model folder) that
     pipeline's NER replaces the recognizer's, as ``ner_model`` in params.yaml would."""
-    import dataclasses
+    from pipeline.annotate.registry import load_chain_config
 
-    from pipeline.annotate.registry import ChainEntry, SpacySettings, load_chain_config
-
-    config = load_chain_config()
-    if ner_model is None:
-        return config
-    chain = tuple(
-        ChainEntry(e.component, dataclasses.replace(e.settings, ner_model=ner_model))
-        if isinstance(e.settings, SpacySettings)
-        else e
-        for e in config.chain
-    )
-    return dataclasses.replace(config, chain=chain)
+    return load_chain_config().with_ner_model(ner_model)
 
 
 def _run_baseline(n: int, n_process: int, ner_model: str | None) -> dict[str, object]:

@@ -31,7 +31,7 @@ def preannotate(
     With --engine ray, ARTICLES may be a pyarrow URI and --out names a folder (or URI) that
     receives Parquet shards and a manifest.json.
     """
-    from pipeline.annotate.core import chain_version, record_counts
+    from pipeline.annotate.core import chain_version, label_counts, record_counts
     from pipeline.annotate.registry import load_chain
 
     engine_config = EngineConfig.from_params().with_options(engine, address, actors)
@@ -62,8 +62,6 @@ def preannotate(
     for annotator in annotators:
         for problem in getattr(annotator, "problems", []):
             error_line(problem)
-    counts: dict[str, int] = {"articles written": written}
-    for prefix in ("entity", "time", "event"):
-        counts.update({k: v for k, v in sorted(stats.items()) if k.startswith(prefix + " ")})
+    counts = {"articles written": written, **label_counts(stats)}
     summary_table(f"preannotate → {out}", counts)
     err_console.print(f"model_version: {chain_version(annotators)}")

@@ -36,6 +36,17 @@ def preannotate(
         yield dataclasses.replace(record, model_version=version, taxonomy_version=taxonomy_version)
 
 
+def label_counts(stats: Counter[str]) -> dict[str, int]:
+    """A run's summary rows: entities per label, then times, then events per type (the
+    ``record_counts`` keys added up), for the local and the Ray commands alike."""
+    return {
+        key: value
+        for prefix in ("entity", "time", "event")
+        for key, value in sorted(stats.items())
+        if key.startswith(prefix + " ")
+    }
+
+
 def record_counts(record: PreannotatedArticle) -> Counter[str]:
     """What one pre-annotated article adds to a run's stats: ``articles``, entities per
     label, time expressions per label, events per type. A value, not a counter the core

@@ -18,6 +18,7 @@ Kinds of component:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,6 +197,19 @@ class ChainConfig:
             parse_trigger_sentences_only=bool(section["parse_trigger_sentences_only"]),
             row_group_size=int(section["row_group_size"]),
         )
+
+    def with_ner_model(self, model: str | None) -> ChainConfig:
+        """This chain with ``model`` (a trained model folder) as every recognizer's
+        ``ner_model``, as params.yaml's ``ner_model`` would set it; None: unchanged."""
+        if model is None:
+            return self
+        chain = tuple(
+            ChainEntry(e.component, dataclasses.replace(e.settings, ner_model=model))
+            if isinstance(e.settings, SpacySettings)
+            else e
+            for e in self.chain
+        )
+        return dataclasses.replace(self, chain=chain)
 
 
 def _steps_of(entries: Sequence[ChainEntry], start: int) -> list[ChainEntry]:

@@ -14,7 +14,6 @@ from pipeline.engine.storage import iter_shards, row_groups
 from pipeline.errors import PipelineError
 from pipeline.io import write_jsonl_records, write_tables
 from pipeline.normalize.config import NormalizeConfig
-from pipeline.params import load_params
 from pipeline.schema import PreannotatedArticle
 
 
@@ -22,9 +21,11 @@ def preannotate_ray(articles: str, out: str, engine: EngineConfig) -> None:
     """``pipeline preannotate --engine ray``: shards and a manifest in folder ``out``; for a
     local ``.parquet`` path (as dvc.yaml names it), the shards are merged into that one
     file, in input order (the local engine's file, byte for byte)."""
+    from pipeline.annotate.core import label_counts
+    from pipeline.annotate.registry import load_chain_config
     from pipeline.engine.ray_preannotate import preannotate_on_ray
 
-    row_group_size = int(load_params("preannotate")["row_group_size"])
+    row_group_size = load_chain_config().row_group_size
     if "://" in out or not out.endswith(".parquet"):
         run, manifest = preannotate_on_ray(articles, out, engine, row_group_size)
     else:
@@ -40,9 +41,7 @@ def preannotate_ray(articles: str, out: str, engine: EngineConfig) -> None:
         raise PipelineError(f"{out}: workers disagree on the model version: {run.versions}")
     for problem in run.problems:
         error_line(problem)
-    counts: dict[str, int] = {"articles written": manifest["rows"]}
-    for prefix in ("entity", "time", "event"):
-        counts.update({k: v for k, v in sorted(run.stats.items()) if k.startswith(prefix + " ")})
+    counts = {"articles written": manifest["rows"], **label_counts(run.stats)}
     counts.update({"shards": len(run.shards), "nodes": len(run.nodes)})
     summary_table(f"preannotate (ray) → {out}", counts)
     for model_version, _ in sorted(run.versions):
