@@ -54,7 +54,6 @@ _ARCHIVED = re.compile(r"https?://web\.archive\.org/web/\d{1,14}[a-z_]*/(https?:
 # is not prose.
 _SENTENCE_END = re.compile(r"[.!?…][»\"”)]?(?:\s|\Z)")
 _TEMPLATE_CODE = re.compile(r"\{\{|\{%|<%|\$\{")
-# A French byline: "Par" before the names, "et" between the last two.
 
 
 class HtmlError(ValueError):

@@ -18,7 +18,7 @@ from pipeline.io import read_records
 from pipeline.release.gold import REVIEWED, Gold, own_reviews, resolve
 from pipeline.schema import Annotation
 from pipeline.studio.agreement import reliability
-from pipeline.studio.merge import Strategy
+from pipeline.studio.merge import Strategy, counts
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class Adjudication:
     refused_reviews: int
     reviewed_articles: int
     agreement: dict[str, Any]
+    #: human values the pull could not keep (its warnings), in the annotations that count
+    pull_dropped: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +68,7 @@ def adjudicate(
         refused_reviews=refused,
         reviewed_articles=sum(1 for g in gold.values() if g.rule == REVIEWED),
         agreement=figures,
+        pull_dropped=sum(len(a.errors) for own in by_article.values() for a in own if counts(a)),
     )
 
 

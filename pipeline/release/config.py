@@ -9,6 +9,7 @@ from typing import Any
 from pipeline.minhash import MinhashConfig
 from pipeline.params import load_params, require_keys, taxonomy_path
 from pipeline.studio.merge import Strategy
+from pipeline.studio.review_config import ReviewConfig
 
 
 @dataclass(frozen=True)
@@ -57,5 +58,5 @@ class ReleaseConfig:
             compression_level=int(section["compression_level"]),
             minhash=MinhashConfig.from_params(load_params("normalize")),
             taxonomy=taxonomy_path(),
-            merge=Strategy.from_params(load_params("review")["merge"]),
+            merge=ReviewConfig.from_params().strategy,
         )

@@ -36,7 +36,6 @@ from pipeline.io import (
     prefetched,
     read_batches,
     read_json,
-    read_records,
     write_json,
 )
 from pipeline.release import card as card_mod
@@ -63,7 +62,6 @@ from pipeline.schema import (
     ReleaseManifest,
 )
 from pipeline.schema import ReleaseRecord as Record
-from pipeline.studio.merge import counts
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -85,13 +83,6 @@ def _fingerprint(path: Path, record_type: type) -> dict[str, Any]:
         "sha256": file_sha256(path),
         "rows": count_records(path, record_type),
     }
-
-
-def pull_dropped(path: Path | None) -> int:
-    """Human values the pull could not keep (its warnings), in annotations that count."""
-    if path is None:
-        return 0
-    return sum(len(a.errors) for a in read_records(path, Annotation) if counts(a))
 
 
 def _plan(preannotated: Path, release: ReleaseConfig) -> SplitPlan:
@@ -274,7 +265,7 @@ def cut(
         preannotated, annotations, reviews, agreement_path, config, tax
     )
     clock.lap("inputs, gold and split plan")
-    stats = CutStats(pull_dropped=pull_dropped(annotations))
+    stats = CutStats(pull_dropped=adjudication.pull_dropped)
     staged = store.staging(releases_dir, version)
     try:
         tables = _tables(preannotated, gold, plan, tax, stats, verified_only, config.row_group_size)

@@ -33,7 +33,7 @@ from pipeline.studio import config as cfg
 from pipeline.studio.agreement import document_agreement
 from pipeline.studio.client import Studio
 from pipeline.studio.convert import prediction
-from pipeline.studio.merge import Strategy, merge, voters
+from pipeline.studio.merge import Strategy, annotator_tag, merge, voters
 from pipeline.studio.pull import annotated_tasks, task_rows
 from pipeline.studio.push import existing_tasks
 from pipeline.studio.review_config import ReviewConfig
@@ -109,7 +109,7 @@ def _version(
 
 def author(voter: Annotation) -> str:
     """The model version naming a voter's prediction: user id and e-mail."""
-    who = f"annotator:{voter.annotator_id}"
+    who = annotator_tag(voter)  # the tag the release's gold sources carry
     return f"{who} ({voter.annotator_email})" if voter.annotator_email else who
 
 

@@ -370,7 +370,9 @@ def test_near_duplicates_in_other_row_groups_and_stories_share_a_split(tmp_path,
 
 
 def test_pull_warnings_of_counted_annotations_reach_the_card(base_release, tmp_path, rb) -> None:
-    from pipeline.release.cut import pull_dropped
+    from pipeline.params import load_params
+    from pipeline.release.adjudication import adjudicate, load_adjudicated
+    from pipeline.studio.merge import Strategy
 
     art = rb.make_article(0)
     warned = ["region ev (trigger): time_value {'text': ['2025']} dropped, a time value on..."]
@@ -380,7 +382,9 @@ def test_pull_warnings_of_counted_annotations_reach_the_card(base_release, tmp_p
     ]
     path = tmp_path / "annotations.parquet"
     write_records(path, rows, Annotation)
-    assert pull_dropped(path) == 2 and pull_dropped(None) == 0
+    strategy = Strategy.from_params(load_params("review")["merge"])
+    assert load_adjudicated(path, None, strategy)[1].pull_dropped == 2
+    assert adjudicate([], [], strategy)[1].pull_dropped == 0
     assert base_release.result.manifest["stats"]["pull_dropped_values"] == 0
     card = (base_release.folder / "README.md").read_text(encoding="utf-8")
     assert "relation without exactly one role, a span off the text), in the annotations" in card
